@@ -3,6 +3,7 @@ package commands
 import (
 	"github.com/spf13/cobra"
 
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/alias"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/cmdutil"
 )
 
@@ -28,5 +29,6 @@ func NewCmdRoot(f *cmdutil.Factory, runF func() error) *cobra.Command {
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return cmdutil.FlagErrorf("%s", err)
 	})
+	cmd.AddCommand(alias.NewCmdInstallAlias(f, nil))
 	return cmd
 }

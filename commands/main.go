@@ -22,7 +22,7 @@ func Main() int {
 }
 
 func run(ctx context.Context, f *cmdutil.Factory, args []string) int {
-	root := NewCmdRoot(f, nil)
+	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

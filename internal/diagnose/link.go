@@ -1,0 +1,243 @@
+package diagnose
+
+import (
+	"strconv"
+	"strings"
+
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/joblog/testlog"
+)
+
+// canonName reduces a test name as a log or a report prints it to dotted
+// segments, so that "Suite › name", "Suite name", "Class::method",
+// "method(Class)" (Surefire), "Class > method()" (Gradle) and
+// "pkg/x.py::Class::test" compare equal to classname + "." + name.
+func canonName(s string) string {
+	s = strings.TrimSpace(s)
+	s = stripArgs(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	dot := true // at the start, and after a separator
+	for _, r := range s {
+		switch r {
+		case ' ', '\t', '›', '>', ':', '\\', '.', '#', '/', '"', '\'':
+			if !dot {
+				b.WriteByte('.')
+				dot = true
+			}
+		default:
+			b.WriteRune(r)
+			dot = false
+		}
+	}
+	return strings.TrimSuffix(b.String(), ".")
+}
+
+// stripArgs drops a trailing parenthesised argument list: "adds()",
+// "Adds(a: 1, b: 2)".
+func stripArgs(s string) string {
+	if !strings.HasSuffix(s, ")") {
+		return s
+	}
+	depth := 0
+	for i := len(s) - 1; i >= 0; i-- {
+		switch s[i] {
+		case ')':
+			depth++
+		case '(':
+			depth--
+			if depth == 0 {
+				if i == 0 {
+					return s
+				}
+				return strings.TrimRight(s[:i], " ")
+			}
+		}
+	}
+	return s
+}
+
+// blockCanon is the canonical name of a block's test.
+func blockCanon(b *testlog.Block) string {
+	name := b.Test
+	switch b.Framework {
+	case testlog.Maven:
+		// Surefire 2 prints "method(Class)".
+		if i := strings.IndexByte(name, '('); i > 0 && strings.HasSuffix(name, ")") && !strings.Contains(name[:i], ".") {
+			name = name[i+1:len(name)-1] + "." + name[:i]
+		}
+	case testlog.Pytest:
+		if b.Location != "" {
+			return canonName(pytestModule(b.Location))
+		}
+	}
+	return canonName(name)
+}
+
+// pytestModule turns a node id into the dotted form of pytest's JUnit
+// classname + name: "tests/test_a.py::K::t[1]" → "tests.test_a.K.t[1]".
+func pytestModule(id string) string {
+	file, rest, ok := strings.Cut(id, "::")
+	if !ok {
+		return id
+	}
+	file = strings.TrimSuffix(file, ".py")
+	file = strings.ReplaceAll(file, "/", ".")
+	return file + "." + strings.ReplaceAll(rest, "::", ".")
+}
+
+// lastSegment is the part of a canonical name after its last dot.
+func lastSegment(c string) string {
+	if i := strings.LastIndexByte(c, '.'); i >= 0 {
+		return c[i+1:]
+	}
+	return c
+}
+
+// blockIndex finds the blocks that may report a test.
+type blockIndex struct {
+	jobs   []JobEvidence
+	byLast map[string][]blockRef
+}
+
+type blockRef struct {
+	job   int // index into Evidence.Jobs
+	block int // index into JobEvidence.Blocks
+	canon string
+}
+
+func newBlockIndex(jobs []JobEvidence) *blockIndex {
+	ix := &blockIndex{jobs: jobs, byLast: map[string][]blockRef{}}
+	for j := range jobs {
+		for k := range jobs[j].Blocks {
+			c := blockCanon(&jobs[j].Blocks[k])
+			if c == "" {
+				continue
+			}
+			last := lastSegment(c)
+			ix.byLast[last] = append(ix.byLast[last], blockRef{job: j, block: k, canon: c})
+		}
+	}
+	return ix
+}
+
+// match scores how well a block names a test: 3 for the full name, 2 for
+// the name alone or a dotted suffix of the full name, 0 for no match.
+func matchScore(blockCanon, full, name string) int {
+	switch {
+	case blockCanon == full:
+		return 3
+	case blockCanon == name:
+		return 2
+	case strings.HasSuffix(full, "."+blockCanon) && len(blockCanon) >= len(name):
+		return 2
+	case strings.HasSuffix(blockCanon, "."+full):
+		return 2
+	}
+	return 0
+}
+
+// link is a test's best block.
+type link struct {
+	job, block int
+	score      int
+}
+
+// find returns, for each job index, the best block naming the test.
+func (ix *blockIndex) find(tc *TestCase) map[int]link {
+	name := canonName(tc.Name)
+	full := canonName(tc.Classname + "." + tc.Name)
+	if tc.Classname == "" {
+		full = name
+	}
+	if name == "" {
+		return nil
+	}
+	out := map[int]link{}
+	for _, ref := range ix.byLast[lastSegment(name)] {
+		s := matchScore(ref.canon, full, name)
+		if s == 0 {
+			continue
+		}
+		cur, ok := out[ref.job]
+		if !ok || s > cur.score || s == cur.score && betterBlock(&ix.jobs[ref.job].Blocks[ref.block], &ix.jobs[cur.job].Blocks[cur.block]) {
+			out[ref.job] = link{job: ref.job, block: ref.block, score: s}
+		}
+	}
+	return out
+}
+
+// betterBlock prefers a block with more lines (a section over a one-line
+// mention), then the earlier one.
+func betterBlock(a, b *testlog.Block) bool {
+	la, lb := a.EndLine-a.StartLine, b.EndLine-b.StartLine
+	if la != lb {
+		return la > lb
+	}
+	return a.StartLine < b.StartLine
+}
+
+// excerptFromBlock turns a block into an excerpt with its GitLab link. A
+// block that lost lines to the collector's cap gives the contiguous part
+// holding its first highlighted line.
+func excerptFromBlock(job *Job, b *testlog.Block) *Excerpt {
+	start, lines := b.StartLine, b.Lines
+	if b.Omitted > 0 {
+		first := b.StartLine
+		if len(b.Highlight) > 0 {
+			first = b.Highlight[0]
+		}
+		tailStart := b.StartLine + b.OmittedAt + b.Omitted
+		if first >= tailStart {
+			start, lines = tailStart, b.Lines[b.OmittedAt:]
+		} else {
+			lines = b.Lines[:b.OmittedAt]
+		}
+	}
+	end := start + len(lines) - 1
+	var hl []int
+	for _, h := range b.Highlight {
+		if h >= start && h <= end {
+			hl = append(hl, h)
+		}
+	}
+	return &Excerpt{
+		JobID:     job.ID,
+		StartLine: start,
+		EndLine:   end,
+		Lines:     append([]string(nil), lines...),
+		Highlight: hl,
+		Rule:      "test:" + b.Framework,
+		URL:       lineURL(job.WebURL, start),
+	}
+}
+
+// lineURL is GitLab's link to a line of a job log.
+func lineURL(webURL string, line int) string {
+	if webURL == "" || line <= 0 {
+		return ""
+	}
+	return strings.TrimRight(webURL, "/") + "#L" + strconv.Itoa(line)
+}
+
+// maxFailureTextLines caps an excerpt made of a test's own failure text.
+const maxFailureTextLines = 20
+
+// excerptFromFailure is the excerpt of a test whose log lines were not
+// found: its own failure text. It has no line numbers.
+func excerptFromFailure(tc *TestCase, jobID int64) *Excerpt {
+	text := tc.Body
+	if strings.TrimSpace(text) == "" {
+		text = tc.Message
+	}
+	var lines []string
+	for _, l := range splitLines(strings.TrimRight(text, "\n")) {
+		if len(lines) == maxFailureTextLines {
+			break
+		}
+		lines = append(lines, strings.TrimRight(l, " \t\r"))
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return &Excerpt{JobID: jobID, Lines: lines, Rule: "test-report"}
+}

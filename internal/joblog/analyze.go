@@ -1,0 +1,888 @@
+package joblog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Options tune Analyze. The zero value is ready to use.
+type Options struct {
+	// MaxExcerpts is the number of excerpt blocks to return. Default 5.
+	MaxExcerpts int
+	// Sinks are extra consumers of every cleaned line, called in the same
+	// pass, in order.
+	Sinks []LineSink
+}
+
+// Section is one collapsible section of the log (GitLab section markers, or
+// Travis CI fold markers in logs saved from there).
+type Section struct {
+	Name string
+	// StartLine and EndLine are the 1-based lines holding the start and end
+	// markers; EndLine is 0 when the section was never closed (a truncated
+	// or cancelled log).
+	StartLine, EndLine int
+	// Duration from the markers' timestamps (whole seconds).
+	Duration time.Duration
+	// Failed marks the script section the job failed in.
+	Failed bool
+}
+
+// Excerpt is a block of cleaned log lines worth reading.
+type Excerpt struct {
+	// StartLine and EndLine are 1-based and inclusive, counted by '\n' in
+	// the raw log (the numbering of GitLab's #L<n> links).
+	StartLine, EndLine int
+	// Lines holds the cleaned text of lines StartLine..EndLine; a line
+	// longer than 1000 bytes is cut and ends with "…".
+	Lines []string
+	// Highlight lists the line numbers that matched a rule.
+	Highlight []int
+	// Rule is the knowledge-base rule behind the block, or "lead-up" for the
+	// last lines of output before the failure, or "tail" for the end of the
+	// log when nothing else was found.
+	Rule string
+}
+
+// Result is what Analyze learned from one job log.
+type Result struct {
+	Lines int   // lines in the raw log, counted by '\n' (plus a last unterminated one)
+	Bytes int64 // bytes read
+
+	Sections      []Section
+	FailedSection string
+
+	// FailingCommand is the last command the shell echoed ("$ cmd") in the
+	// job script before the failure, at line FailingCommandLine.
+	FailingCommand     string
+	FailingCommandLine int
+
+	ExitCode    int
+	HasExitCode bool
+
+	Image       string // job image, from "Using docker image …"
+	RunnerError string // runner or system failure message, if any
+	TimedOut    bool
+	Truncated   bool // the runner cut the log at its output limit
+
+	Category Category
+	Hint     string
+	Rule     string // the winning knowledge-base rule
+
+	Excerpts []Excerpt // ranked, best first
+}
+
+// Limits that keep memory flat whatever the log.
+const (
+	readChunk       = 256 << 10 // bytes read at a time
+	maxLineBytes    = 64 << 10  // raw bytes of one line that are analysed; the rest is skipped
+	maxExcerptLine  = 1000      // bytes of cleaned text kept per excerpt line
+	maxSections     = 2000      // sections recorded
+	maxBlocks       = 48        // candidate blocks kept
+	maxBlockLines   = 24        // lines in one block
+	maxCommandBytes = 500       // bytes kept of the failing command
+	ringSize        = 16        // recent lines kept for context
+	growAfterHit    = 12        // continuation lines kept after a matching line
+	mergeGap        = 2         // non-matching lines that may separate hits of one block
+	leadUpLines     = 6         // lines before the failure shown as the lead-up block
+	maxBefore       = 4         // context lines kept above a matching line
+	defaultExcerpts = 5
+	timestampHeader = 32
+)
+
+// Analyze reads one job log as a stream, in one pass and with bounded
+// memory, and returns what it learned. On a read error it returns what it
+// has so far together with the error.
+func Analyze(r io.Reader, opts Options) (*Result, error) {
+	rs, err := compiledRules()
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxExcerpts <= 0 {
+		opts.MaxExcerpts = defaultExcerpts
+	}
+	a := &analyzer{rs: rs, opts: opts, res: &Result{}}
+	buf := make([]byte, readChunk)
+	carry := make([]byte, 0, 4096)
+	overflow := false // the current line is longer than maxLineBytes
+	var readErr error
+	for {
+		nread, err := r.Read(buf)
+		a.res.Bytes += int64(nread)
+		data := buf[:nread]
+		for len(data) > 0 {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				carry, overflow = appendCapped(carry, data, overflow)
+				break
+			}
+			if len(carry) > 0 || overflow {
+				carry, _ = appendCapped(carry, data[:i], overflow)
+				a.line(carry)
+				carry, overflow = carry[:0], false
+			} else {
+				a.line(data[:i])
+			}
+			data = data[i+1:]
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				readErr = fmt.Errorf("reading job log: %w", err)
+			}
+			break
+		}
+	}
+	if len(carry) > 0 || overflow {
+		a.line(carry)
+	}
+	a.finish()
+	return a.res, readErr
+}
+
+// appendCapped appends data to a line under construction, keeping at most
+// maxLineBytes; it reports whether bytes were dropped.
+func appendCapped(line, data []byte, overflow bool) ([]byte, bool) {
+	room := maxLineBytes - len(line)
+	if len(data) > room {
+		data = data[:room]
+		overflow = true
+	}
+	return append(line, data...), overflow
+}
+
+type openSection struct {
+	name  []byte
+	line  int
+	ts    int64
+	index int // in res.Sections, -1 when not recorded
+}
+
+type ringLine struct {
+	n      int
+	text   []byte
+	weight int
+	cmd    bool
+}
+
+// block is a candidate excerpt under construction or kept for ranking.
+type block struct {
+	start, end int
+	lines      [][]byte
+	highlight  []int
+	lastHit    int
+	maxW, hits int
+	rule       *Rule
+	post       bool // in a section that runs after the script failed
+	leadUp     bool
+	order      int
+}
+
+type analyzer struct {
+	rs   []Rule
+	opts Options
+	res  *Result
+	cl   cleaner
+	n    int
+
+	timestamped bool
+
+	open []openSection
+	post int // depth of open after-failure sections (after_script, uploads, cleanup)
+
+	ring     [ringSize]ringLine
+	script   [ringSize]ringLine // recent lines outside after-failure sections
+	scriptN  int
+	cmd      []byte
+	cmdLine  int
+	execLine int // "Using ... executor with image X"
+
+	failLine    int // first line that reports a command or the job failing
+	failCmdLine int // the command echoed before it
+	failCmd     []byte
+
+	cur      *block
+	blocks   []*block
+	nBlocks  int
+	decisive *Rule
+	decLine  int
+}
+
+// line handles one raw line (without its '\n').
+func (a *analyzer) line(raw []byte) {
+	a.n++
+	n := a.n
+	if n == 1 {
+		a.timestamped = hasTimestampHeader(raw)
+	}
+	if a.timestamped && hasTimestampHeader(raw) {
+		raw = raw[timestampHeader:]
+	}
+	text := a.cl.clean(raw)
+	if len(a.cl.markers) > 0 {
+		a.sectionMarkers(n)
+	}
+	for _, s := range a.opts.Sinks {
+		s.Line(n, text)
+	}
+
+	m := classify(a.rs, text)
+	w := m.weight
+	isCmd := len(text) > 2 && text[0] == '$' && text[1] == ' '
+	if isCmd {
+		w = 0
+		if a.post == 0 {
+			a.cmd = append(a.cmd[:0], truncateText(text[2:], maxCommandBytes)...)
+			a.cmdLine = n
+		}
+	}
+	if m.rule != nil || isCmd || len(text) > 12 {
+		a.facts(n, text, m)
+	}
+	if m.rule != nil && m.rule.Decisive && a.decisive == nil {
+		a.decisive, a.decLine = m.rule, n
+	}
+
+	a.track(n, text, w, m.rule, isCmd)
+
+	slot := &a.ring[n%ringSize]
+	slot.n, slot.weight, slot.cmd = n, w, isCmd
+	slot.text = append(slot.text[:0], truncateText(text, maxExcerptLine)...)
+	if a.post == 0 {
+		a.scriptN++
+		s := &a.script[a.scriptN%ringSize]
+		s.n, s.weight, s.cmd = n, w, isCmd
+		s.text = append(s.text[:0], slot.text...)
+	}
+}
+
+// hasTimestampHeader reports whether line starts with the runner's 32-byte
+// header: "2025-05-14T11:19:27.100851Z 00O ".
+func hasTimestampHeader(b []byte) bool {
+	if len(b) < timestampHeader {
+		return false
+	}
+	const shape = "dddd-dd-ddTdd:dd:dd.ddddddZ hh"
+	for i := 0; i < len(shape); i++ {
+		c := b[i]
+		switch shape[i] {
+		case 'd':
+			if c < '0' || c > '9' {
+				return false
+			}
+		case 'h':
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		default:
+			if c != shape[i] {
+				return false
+			}
+		}
+	}
+	return (b[30] == 'O' || b[30] == 'E') && (b[31] == ' ' || b[31] == '+')
+}
+
+// isPostSection tells whether a section runs after the script has failed
+// (or succeeded): its output is rarely the cause.
+func isPostSection(name []byte) bool {
+	for _, p := range []string{"after_script", "upload_artifacts", "archive_cache", "cleanup_file_variables", "after_failure", "after_success"} {
+		if bytes.HasPrefix(name, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *analyzer) sectionMarkers(n int) {
+	for _, mk := range a.cl.markers {
+		switch mk.kind {
+		case markSectionStart, markFoldStart:
+			idx := -1
+			if len(a.res.Sections) < maxSections {
+				idx = len(a.res.Sections)
+				a.res.Sections = append(a.res.Sections, Section{Name: string(mk.name), StartLine: n})
+			}
+			if len(a.open) < maxSections {
+				a.open = append(a.open, openSection{name: append([]byte(nil), mk.name...), line: n, ts: mk.ts, index: idx})
+				if isPostSection(mk.name) {
+					a.post++
+				}
+			}
+		case markSectionEnd, markFoldEnd:
+			for i := len(a.open) - 1; i >= 0; i-- {
+				o := a.open[i]
+				if !bytes.Equal(o.name, mk.name) {
+					continue
+				}
+				if o.index >= 0 {
+					s := &a.res.Sections[o.index]
+					s.EndLine = n
+					if mk.kind == markSectionEnd && mk.ts >= o.ts {
+						s.Duration = time.Duration(mk.ts-o.ts) * time.Second
+					}
+				}
+				for j := len(a.open) - 1; j >= i; j-- {
+					if isPostSection(a.open[j].name) {
+						a.post--
+					}
+				}
+				a.open = a.open[:i]
+				break
+			}
+		}
+	}
+}
+
+var (
+	jobFailedPrefix = []byte("ERROR: Job failed")
+	travisCommand   = []byte(`The command "`)
+	logLimit        = []byte("Job's log exceeded limit of ")
+)
+
+// facts extracts the job-level facts a line may carry.
+func (a *analyzer) facts(n int, text []byte, m lineMatch) {
+	res := a.res
+	switch {
+	case bytes.HasPrefix(text, jobFailedPrefix):
+		rest := text[len(jobFailedPrefix):]
+		switch {
+		case bytes.HasPrefix(rest, []byte(" (system failure): ")):
+			res.RunnerError = string(truncateText(text, maxExcerptLine))
+		case bytes.Contains(rest, []byte("execution took longer than")):
+			res.TimedOut = true
+		}
+		if code, ok := trailingInt(rest); ok && bytes.Contains(rest, []byte("exit")) {
+			res.ExitCode, res.HasExitCode = code, true
+		}
+		a.failure(n, text)
+	case bytes.HasPrefix(text, []byte("ERROR: Preparation failed: ")) || bytes.HasPrefix(text, []byte("ERROR: Job failed (system failure)")):
+		res.RunnerError = string(truncateText(text, maxExcerptLine))
+	case bytes.HasPrefix(text, travisCommand):
+		rest := text[len(travisCommand):]
+		q := bytes.LastIndexByte(rest, '"')
+		if q < 0 {
+			return
+		}
+		tail := rest[q:]
+		code := -1
+		if i := bytes.Index(tail, []byte("exited with ")); i >= 0 {
+			if c, ok := leadingInt(tail[i+len("exited with "):]); ok {
+				code = c
+			}
+		} else if bytes.Contains(tail, []byte(" failed")) {
+			code = 1
+		}
+		if code > 0 && a.failLine == 0 {
+			res.ExitCode, res.HasExitCode = code, true
+			a.failure(n, text)
+			a.failCmd = append(a.failCmd[:0], truncateText(rest[:q], maxCommandBytes)...)
+		}
+	case bytes.HasPrefix(text, logLimit):
+		res.Truncated = true
+	case res.Image == "" && bytes.HasPrefix(text, []byte("Using docker image ")):
+		res.Image = imageName(text[len("Using docker image "):])
+	case a.execLine == 0 && bytes.HasPrefix(text, []byte("Using ")) && bytes.Contains(text, []byte(" executor with image ")):
+		i := bytes.Index(text, []byte(" executor with image "))
+		if img := imageName(text[i+len(" executor with image "):]); img != "" && res.Image == "" {
+			res.Image = img
+			a.execLine = n
+		}
+	}
+	if m.rule != nil && m.rule.Name == "runner.job-timeout" {
+		res.TimedOut = true
+	}
+}
+
+// failure records the first line that reports the script failing.
+func (a *analyzer) failure(n int, failText []byte) {
+	if a.failLine != 0 {
+		return
+	}
+	a.failLine = n
+	a.failCmdLine = a.cmdLine
+	a.failCmd = append(a.failCmd[:0], a.cmd...)
+	a.leadUp(n, failText)
+}
+
+// imageName reads the image from "sha256:… for IMAGE with digest …" or from
+// "IMAGE …".
+func imageName(s []byte) string {
+	if bytes.HasPrefix(s, []byte("sha256:")) {
+		i := bytes.Index(s, []byte(" for "))
+		if i < 0 {
+			return ""
+		}
+		s = s[i+5:]
+	}
+	if i := bytes.IndexByte(s, ' '); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) == 0 || len(s) > 300 || bytes.Equal(s, []byte("...")) {
+		return ""
+	}
+	return string(s)
+}
+
+func trailingInt(s []byte) (int, bool) {
+	s = bytes.TrimRight(s, " .")
+	i := len(s)
+	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+		i--
+	}
+	if i == len(s) || len(s)-i > 9 {
+		return 0, false
+	}
+	v, err := strconv.Atoi(string(s[i:]))
+	return v, err == nil
+}
+
+func leadingInt(s []byte) (int, bool) {
+	i := 0
+	for i < len(s) && i < 9 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return 0, false
+	}
+	v, err := strconv.Atoi(string(s[:i]))
+	return v, err == nil
+}
+
+// truncateText cuts s to at most max bytes at a rune boundary, marking the
+// cut with "…". It returns s itself when it is short enough.
+func truncateText(s []byte, max int) []byte {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	out := make([]byte, 0, cut+len("…"))
+	return append(append(out, s[:cut]...), "…"...)
+}
+
+// isLocation tells whether a line starts with a file:line reference.
+func isLocation(text []byte) bool {
+	i := bytes.IndexByte(text, ':')
+	if i <= 0 || i+1 >= len(text) || bytes.IndexByte(text[:i], ' ') >= 0 {
+		return false
+	}
+	return text[i+1] >= '0' && text[i+1] <= '9'
+}
+
+// isContinuation tells whether a line carries on the message above it: a
+// stack frame, an indented detail, a diff or a caret line.
+func isContinuation(text []byte) bool {
+	if len(text) == 0 {
+		return false
+	}
+	switch text[0] {
+	case ' ', '\t', '|', '^', '~', '+', '-', '>', '=', '#', '*', '[', '(', '@':
+		return len(bytes.TrimSpace(text)) > 0
+	}
+	for _, p := range []string{"at ", "File \"", "Caused by", "...", "note:", "help:", "E ", "Error", "Expected", "Actual", "Received", "stack", "Stack", "Traceback", "goroutine ", "In ", "From "} {
+		if bytes.HasPrefix(text, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// track grows, merges and closes candidate blocks around matching lines.
+func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
+	b := a.cur
+	if b != nil && b.post != (a.post > 0) {
+		a.closeBlock()
+		b = nil
+	}
+	if b != nil {
+		switch {
+		case w > 0 && n-b.lastHit <= mergeGap+1 && len(b.lines) < maxBlockLines:
+			b.add(n, text)
+			b.hit(n, w, rule)
+			return
+		case w == 0 && !isCmd && n-b.lastHit <= growAfterHit && len(b.lines) < maxBlockLines &&
+			(isContinuation(text) || isLocation(text)):
+			b.add(n, text)
+			b.end = n
+			return
+		case w == 0 && n-b.end <= mergeGap && len(b.lines) < maxBlockLines:
+			b.add(n, text) // tentative: kept only if a hit or continuation follows
+			return
+		}
+		a.closeBlock()
+	}
+	if w <= 0 {
+		return
+	}
+	b = &block{start: n, post: a.post > 0, order: a.nBlocks}
+	a.nBlocks++
+	// Context before: the lines just above that belong to the message (a
+	// test header, a file:line and its caret), up to maxBefore lines, never
+	// past a blank line, a command or the previous block.
+	floor := 0
+	if len(a.blocks) > 0 {
+		floor = a.blocks[len(a.blocks)-1].end
+	}
+	k := 0
+	for k < maxBefore && n-k-1 > floor {
+		prev := &a.ring[(n-k-1)%ringSize]
+		if prev.n != n-k-1 || len(bytes.TrimSpace(prev.text)) == 0 || prev.cmd && k > 0 {
+			break
+		}
+		k++
+		if !isContinuation(prev.text) && !isLocation(prev.text) {
+			break // a plain line heads the block
+		}
+	}
+	for j := k; j >= 1; j-- {
+		b.lines = append(b.lines, append([]byte(nil), a.ring[(n-j)%ringSize].text...))
+	}
+	b.start = n - k
+	b.lines = append(b.lines, append([]byte(nil), truncateText(text, maxExcerptLine)...))
+	b.end = n
+	b.hit(n, w, rule)
+	a.cur = b
+}
+
+func (b *block) add(n int, text []byte) {
+	b.lines = append(b.lines, append([]byte(nil), truncateText(text, maxExcerptLine)...))
+}
+
+func (b *block) hit(n, w int, rule *Rule) {
+	b.end, b.lastHit = n, n
+	b.hits++
+	if len(b.highlight) < maxBlockLines {
+		b.highlight = append(b.highlight, n)
+	}
+	if w > b.maxW {
+		b.maxW, b.rule = w, rule
+	}
+}
+
+// closeBlock trims the tentative lines of the current block and keeps it,
+// dropping the weakest kept block when there are too many.
+func (a *analyzer) closeBlock() {
+	b := a.cur
+	a.cur = nil
+	if b == nil {
+		return
+	}
+	b.lines = b.lines[:b.end-b.start+1]
+	a.keep(b)
+}
+
+func (a *analyzer) keep(b *block) {
+	a.blocks = append(a.blocks, b)
+	if len(a.blocks) <= maxBlocks {
+		return
+	}
+	// Drop the weakest; among equals the later one, so the first error of a
+	// cascade stays. The lead-up block is never dropped.
+	worst := -1
+	for i, c := range a.blocks {
+		if c.leadUp {
+			continue
+		}
+		if worst < 0 || provisional(c) < provisional(a.blocks[worst]) ||
+			provisional(c) == provisional(a.blocks[worst]) && c.start > a.blocks[worst].start {
+			worst = i
+		}
+	}
+	a.blocks = append(a.blocks[:worst], a.blocks[worst+1:]...)
+}
+
+func provisional(b *block) int {
+	s := b.maxW*10 + min(b.hits, 4)*3
+	if b.post {
+		s -= 30
+	}
+	return s
+}
+
+// leadUp keeps the last lines of script output before the failure line n.
+func (a *analyzer) leadUp(n int, failText []byte) {
+	b := &block{leadUp: true, order: a.nBlocks, end: n}
+	a.nBlocks++
+	// Walk back through the script ring: at most leadUpLines non-blank
+	// lines, stopping after the command that failed.
+	var picked []*ringLine
+	nonBlank := 0
+	for k := 0; k < ringSize-1 && nonBlank < leadUpLines; k++ {
+		s := &a.script[(a.scriptN-k+ringSize*2)%ringSize]
+		if s.n <= 0 || s.n >= n || (len(picked) > 0 && s.n >= picked[len(picked)-1].n) {
+			break
+		}
+		if len(picked) == 0 && len(bytes.TrimSpace(s.text)) == 0 {
+			continue // skip blank lines just before the failure
+		}
+		picked = append(picked, s)
+		if len(bytes.TrimSpace(s.text)) > 0 {
+			nonBlank++
+		}
+		if s.cmd {
+			break
+		}
+	}
+	if len(picked) == 0 {
+		return
+	}
+	// The picked lines must be contiguous to form a block; stop at a gap.
+	last := picked[0].n
+	keep := 1
+	for keep < len(picked) && picked[keep].n == last-1 {
+		last = picked[keep].n
+		keep++
+	}
+	picked = picked[:keep]
+	b.start, b.end = picked[len(picked)-1].n, picked[0].n
+	for i := len(picked) - 1; i >= 0; i-- {
+		b.lines = append(b.lines, append([]byte(nil), picked[i].text...))
+		if picked[i].weight > 0 {
+			b.highlight = append(b.highlight, picked[i].n)
+		}
+	}
+	// Travis prints the failure line right after the output: include it,
+	// with the blank lines in between.
+	if failText != nil && n-b.end <= 3 {
+		for m := b.end + 1; m < n; m++ {
+			b.lines = append(b.lines, nil)
+		}
+		b.end = n
+		b.lines = append(b.lines, append([]byte(nil), truncateText(failText, maxExcerptLine)...))
+	}
+	b.maxW = 4
+	a.blocks = append(a.blocks, b)
+}
+
+// finish closes what is open and decides the ranking, the category and the
+// hint.
+func (a *analyzer) finish() {
+	a.closeBlock()
+	res := a.res
+	res.Lines = a.n
+	if len(a.failCmd) > 0 {
+		res.FailingCommand = string(a.failCmd)
+		res.FailingCommandLine = a.failCmdLine
+	} else if len(a.cmd) > 0 {
+		res.FailingCommand = string(a.cmd)
+		res.FailingCommandLine = a.cmdLine
+	}
+	a.markFailedSection()
+
+	if a.failLine == 0 {
+		// No failure line: the end of the log stands in for it.
+		a.leadUp(a.n+1, nil)
+		if len(a.blocks) > 0 {
+			if lb := a.blocks[len(a.blocks)-1]; lb.leadUp {
+				lb.maxW = 3
+			}
+		}
+	}
+	ranked := a.rank()
+	for _, b := range ranked {
+		if len(res.Excerpts) >= a.opts.MaxExcerpts {
+			break
+		}
+		ex := Excerpt{StartLine: b.start, EndLine: b.end, Highlight: b.highlight}
+		for _, l := range b.lines {
+			ex.Lines = append(ex.Lines, string(l))
+		}
+		switch {
+		case b.leadUp && a.failLine == 0:
+			ex.Rule = "tail"
+		case b.leadUp:
+			ex.Rule = "lead-up"
+		case b.rule != nil:
+			ex.Rule = b.rule.Name
+		}
+		res.Excerpts = append(res.Excerpts, ex)
+	}
+	a.categorise(ranked)
+}
+
+// rank orders the kept blocks, best first, without overlaps.
+func (a *analyzer) rank() []*block {
+	type scored struct {
+		b     *block
+		score int
+	}
+	var list []scored
+	seen := map[*Rule]int{}
+	for _, b := range a.blocks {
+		s := b.maxW*10 + min(b.hits, 4)*3
+		if b.post {
+			s -= 30
+		}
+		if a.failLine > 0 && !b.leadUp {
+			switch {
+			case b.start > a.failLine:
+				s -= 25 // after the first failure: a cascade or cleanup
+			case b.end <= a.failLine && b.start >= a.failCmdLine && a.failCmdLine > 0:
+				s += 25 // in the output of the command that failed
+			}
+		}
+		if b.leadUp && a.failLine > 0 {
+			s += 25
+		}
+		if b.rule != nil && !b.leadUp {
+			if k := seen[b.rule]; k > 0 {
+				s -= 4 * min(k, 3) // the same message again: an echo
+			}
+			seen[b.rule]++
+		}
+		list = append(list, scored{b, s})
+	}
+	// Insertion sort: few blocks, and stable by position.
+	for i := 1; i < len(list); i++ {
+		for j := i; j > 0; j-- {
+			x, y := list[j-1], list[j]
+			if y.score > x.score || y.score == x.score && y.b.start < x.b.start {
+				list[j-1], list[j] = y, x
+				continue
+			}
+			break
+		}
+	}
+	var out []*block
+	for _, s := range list {
+		merged := false
+		for _, o := range out {
+			if s.b.start <= o.end+1 && s.b.end >= o.start-1 {
+				o.absorb(s.b)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, s.b)
+		}
+	}
+	return out
+}
+
+// absorb widens b to also cover o, which overlaps or touches it, as long as
+// the union stays short enough to read.
+func (b *block) absorb(o *block) {
+	start, end := min(b.start, o.start), max(b.end, o.end)
+	if end-start+1 > maxBlockLines+leadUpLines+2 {
+		return
+	}
+	lines := make([][]byte, end-start+1)
+	for i, l := range o.lines {
+		lines[o.start-start+i] = l
+	}
+	for i, l := range b.lines {
+		lines[b.start-start+i] = l
+	}
+	b.lines, b.start, b.end = lines, start, end
+	for _, h := range o.highlight {
+		if !containsInt(b.highlight, h) {
+			b.highlight = append(b.highlight, h)
+		}
+	}
+	sortInts(b.highlight)
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func sortInts(s []int) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// markFailedSection names the script section the failure happened in: the
+// last script step section that started before the failure.
+func (a *analyzer) markFailedSection() {
+	limit := a.failLine
+	if limit == 0 {
+		limit = a.n + 1
+	}
+	idx := -1
+	for i, s := range a.res.Sections {
+		if s.StartLine > limit {
+			break
+		}
+		if isScriptSection(s.Name) {
+			idx = i
+		}
+	}
+	if idx < 0 || a.failLine == 0 && a.res.Sections[idx].EndLine != 0 {
+		return
+	}
+	a.res.Sections[idx].Failed = true
+	a.res.FailedSection = a.res.Sections[idx].Name
+}
+
+func isScriptSection(name string) bool {
+	return name == "build_script" || len(name) > 5 && name[:5] == "step_" || name == "script"
+}
+
+// categorise picks the job's category, hint and rule.
+func (a *analyzer) categorise(ranked []*block) {
+	res := a.res
+	var win *Rule
+	switch {
+	case res.RunnerError != "":
+		win = ruleByName("runner.system-failure")
+		if a.decisive != nil && a.decisive.Category == CategoryInfra {
+			win = a.decisive
+		}
+	case res.TimedOut:
+		win = ruleByName("runner.job-timeout")
+	case a.decisive != nil:
+		win = a.decisive
+	case res.HasExitCode && res.ExitCode == 137:
+		win = ruleByName("infra.oom-killed")
+	}
+	if win == nil {
+		for _, b := range ranked {
+			if b.rule != nil && b.rule.Category != CategoryUnknown && b.rule.Category != "" {
+				win = b.rule
+				break
+			}
+			if b.rule != nil && win == nil {
+				win = b.rule
+			}
+		}
+	}
+	if win == nil && res.Truncated {
+		win = ruleByName("infra.log-truncated")
+	}
+	res.Category = CategoryUnknown
+	if win != nil {
+		res.Rule = win.Name
+		if win.Category != "" {
+			res.Category = win.Category
+		}
+		res.Hint = win.Hint
+	}
+	if res.Hint == "" {
+		res.Hint = "No known pattern matched: read the first excerpt, the output of the failing command."
+	}
+}
+
+func ruleByName(name string) *Rule {
+	for i := range rules {
+		if rules[i].Name == name {
+			return &rules[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+package joblog
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchTrace builds a realistic trace of about size bytes: the real GitLab
+// traces from testdata (ANSI colour, section markers, '\r' redraws), the
+// timestamped synthetic job and a real failed job from the CI log corpus,
+// repeated.
+func benchTrace(tb testing.TB, size int) []byte {
+	tb.Helper()
+	var parts [][]byte
+	for _, name := range []string{"traces/sample_trace", "traces/runner-log-1", "traces/failed_job_timestamped.log", "traces/runner-log-4"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			tb.Fatalf("reading %s: %v", name, err)
+		}
+		parts = append(parts, b)
+	}
+	var buf bytes.Buffer
+	for buf.Len() < size {
+		for _, p := range parts {
+			buf.Write(p)
+		}
+	}
+	return buf.Bytes()
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	data := benchTrace(b, 8<<20)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Analyze(bytes.NewReader(data), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

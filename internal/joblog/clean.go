@@ -1,0 +1,276 @@
+package joblog
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// markerKind tells which kind of collapsible-section marker was cut out of a
+// line.
+type markerKind uint8
+
+const (
+	markSectionStart markerKind = iota + 1 // GitLab section_start
+	markSectionEnd                         // GitLab section_end
+	markFoldStart                          // Travis CI travis_fold:start
+	markFoldEnd                            // Travis CI travis_fold:end
+)
+
+// marker is one section marker found in a raw line. name is only valid until
+// the next line is cleaned.
+type marker struct {
+	kind markerKind
+	ts   int64 // Unix seconds for GitLab markers, 0 otherwise
+	name []byte
+}
+
+// cleaner turns raw log lines into display text. It keeps its buffers from
+// line to line so that cleaning allocates nothing in the steady state.
+type cleaner struct {
+	out     []byte
+	markers []marker
+}
+
+// CleanLine returns one raw line as GitLab's log viewer shows it: section
+// markers cut out, '\r' redraws resolved (the text after the last '\r' that
+// leaves something visible), ANSI and every other terminal control sequence
+// removed, invalid UTF-8 replaced by U+FFFD. A trailing "\n" or "\r\n" is
+// ignored. The result is safe to print on a terminal.
+func CleanLine(raw []byte) string {
+	raw = bytes.TrimSuffix(raw, []byte{'\n'})
+	var c cleaner
+	return string(c.clean(raw))
+}
+
+// clean returns the display text of raw (a line without its '\n'). The
+// result aliases the cleaner's buffer and is valid until the next call;
+// the markers found are in c.markers.
+func (c *cleaner) clean(raw []byte) []byte {
+	c.markers = c.markers[:0]
+	if n := len(raw); n > 0 && raw[n-1] == '\r' {
+		raw = raw[:n-1]
+	}
+	if isPlain(raw) {
+		if len(raw) >= 8 && raw[0] == 's' && bytes.HasPrefix(raw, sectionPrefix) {
+			// The form with '\r' stored as '\n': the marker ends the line.
+			if end, ok := c.parseMarker(raw, 0); ok && end == len(raw) {
+				return raw[:0]
+			}
+		}
+		return raw
+	}
+	out := c.out[:0]
+	segStart := 0              // start in out of the current '\r' segment
+	keepStart, keepEnd := 0, 0 // the last segment with visible text
+	for i := 0; i < len(raw); {
+		b := raw[i]
+		switch {
+		case b == 's' || b == 't':
+			if end, ok := c.parseMarker(raw, i); ok {
+				i = end
+				continue
+			}
+			out = append(out, b)
+			i++
+		case b == '\r':
+			if len(out) > segStart {
+				keepStart, keepEnd = segStart, len(out)
+			}
+			segStart = len(out)
+			i++
+		case b == 0x1b:
+			i = skipEscape(raw, i)
+		case b == '\t':
+			out = append(out, b)
+			i++
+		case b < 0x20 || b == 0x7f:
+			i++ // other C0 controls and DEL
+		case b < utf8.RuneSelf:
+			out = append(out, b)
+			i++
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			switch {
+			case r == utf8.RuneError && size <= 1:
+				out = append(out, "\uFFFD"...)
+			case r == 0x9b: // C1 CSI: skip its parameters like ESC [
+				i = skipCSI(raw, i+size)
+				continue
+			case r >= 0x80 && r < 0xa0:
+				// C1 controls: dropped
+			case isBidiControl(r):
+				// bidirectional overrides could disguise the text: dropped
+			default:
+				out = append(out, raw[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	c.out = out
+	if len(out) > segStart {
+		return out[segStart:]
+	}
+	return out[keepStart:keepEnd]
+}
+
+var (
+	sectionPrefix = []byte("section_")
+	travisPrefix  = []byte("travis_")
+)
+
+// isPlain reports whether raw holds only printable ASCII and tabs, and so
+// displays as itself.
+func isPlain(raw []byte) bool {
+	for _, b := range raw {
+		if b < 0x20 && b != '\t' || b >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func isBidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+// skipEscape skips the escape sequence that starts at raw[i] (an ESC byte)
+// and returns the index after it.
+func skipEscape(raw []byte, i int) int {
+	i++
+	if i >= len(raw) {
+		return i
+	}
+	switch b := raw[i]; {
+	case b == '[':
+		return skipCSI(raw, i+1)
+	case b == ']' || b == 'P' || b == 'X' || b == '^' || b == '_':
+		// OSC, DCS, SOS, PM, APC: a string ended by BEL or ST (ESC \).
+		for i++; i < len(raw); i++ {
+			if raw[i] == 0x07 {
+				return i + 1
+			}
+			if raw[i] == 0x1b {
+				if i+1 < len(raw) && raw[i+1] == '\\' {
+					return i + 2
+				}
+				return i
+			}
+		}
+		return i
+	case b >= 0x20 && b <= 0x2f:
+		// ESC with intermediates, e.g. ESC ( B: skip to the final byte.
+		for i < len(raw) && raw[i] >= 0x20 && raw[i] <= 0x2f {
+			i++
+		}
+		if i < len(raw) && raw[i] >= 0x30 && raw[i] <= 0x7e {
+			i++
+		}
+		return i
+	case b >= 0x30 && b <= 0x7e:
+		return i + 1
+	}
+	return i
+}
+
+// skipCSI skips the parameters, intermediates and final byte of a control
+// sequence whose introducer ends just before raw[i].
+func skipCSI(raw []byte, i int) int {
+	for i < len(raw) && raw[i] >= 0x30 && raw[i] <= 0x3f {
+		i++
+	}
+	for i < len(raw) && raw[i] >= 0x20 && raw[i] <= 0x2f {
+		i++
+	}
+	if i < len(raw) && raw[i] >= 0x40 && raw[i] <= 0x7e {
+		i++
+	}
+	return i
+}
+
+// parseMarker recognises a section marker at raw[i:] and records it. It
+// accepts GitLab's section_start/section_end markers and Travis CI's
+// travis_fold/travis_time markers, ended by "\r\x1b[0K", by "\r" or by the
+// end of the line (logs whose '\r' was stored as '\n'). It returns the index
+// after the marker.
+func (c *cleaner) parseMarker(raw []byte, i int) (int, bool) {
+	rest := raw[i:]
+	var kind markerKind
+	var j int
+	switch {
+	case bytes.HasPrefix(rest, sectionPrefix):
+		switch {
+		case bytes.HasPrefix(rest[8:], []byte("start:")):
+			kind, j = markSectionStart, 14
+		case bytes.HasPrefix(rest[8:], []byte("end:")):
+			kind, j = markSectionEnd, 12
+		default:
+			return 0, false
+		}
+	case bytes.HasPrefix(rest, travisPrefix):
+		switch {
+		case bytes.HasPrefix(rest[7:], []byte("fold:start:")):
+			kind, j = markFoldStart, 18
+		case bytes.HasPrefix(rest[7:], []byte("fold:end:")):
+			kind, j = markFoldEnd, 16
+		case bytes.HasPrefix(rest[7:], []byte("time:")):
+			j = 12
+		default:
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	var ts int64
+	if kind == markSectionStart || kind == markSectionEnd {
+		k := j
+		for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' && k-j < 19 {
+			ts = ts*10 + int64(rest[k]-'0')
+			k++
+		}
+		if k == j || k >= len(rest) || rest[k] != ':' {
+			return 0, false
+		}
+		j = k + 1
+	}
+	nameStart := j
+	for j < len(rest) && isNameByte(rest[j], kind == 0) {
+		j++
+	}
+	if j == nameStart {
+		return 0, false
+	}
+	name := rest[nameStart:j]
+	if j < len(rest) && rest[j] == '[' && (kind == markSectionStart || kind == markSectionEnd) {
+		k := bytes.IndexByte(rest[j:], ']')
+		if k < 0 {
+			return 0, false
+		}
+		j += k + 1
+	}
+	switch {
+	case j == len(rest):
+	case rest[j] == '\r':
+		j++
+		if bytes.HasPrefix(rest[j:], []byte("\x1b[0K")) {
+			j += 4
+		}
+	default:
+		return 0, false
+	}
+	if kind != 0 {
+		c.markers = append(c.markers, marker{kind: kind, ts: ts, name: name})
+	}
+	return i + j, true
+}
+
+// isNameByte reports whether b may appear in a section name ([A-Za-z0-9_.-]);
+// Travis time markers also hold ':', '=' and ','.
+func isNameByte(b byte, timeMarker bool) bool {
+	switch {
+	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '_', b == '.', b == '-':
+		return true
+	case timeMarker && (b == ':' || b == '=' || b == ','):
+		return true
+	}
+	return false
+}

@@ -1,0 +1,603 @@
+package joblog
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Category is what kind of failure a job or an excerpt shows. The values are
+// the same stable identifiers as diagnose.Category.
+type Category string
+
+// Categories.
+const (
+	CategoryTest       Category = "test"
+	CategoryBuild      Category = "build"
+	CategoryLint       Category = "lint"
+	CategoryDependency Category = "dependency"
+	CategoryScript     Category = "script"
+	CategoryInfra      Category = "infra"
+	CategoryTimeout    Category = "timeout"
+	CategoryConfig     Category = "config"
+	CategorySupply     Category = "supply-chain"
+	CategoryUnknown    Category = "unknown"
+)
+
+// Rule is one entry of the knowledge base: a line pattern with the category
+// and hint it stands for.
+type Rule struct {
+	// Name is a stable identifier, "<ecosystem>.<what>".
+	Name string
+	// Category of the failure the rule recognises; empty for noise rules.
+	Category Category
+	// Pattern is an RE2 regular expression matched against a cleaned line.
+	// Empty means a keyword is enough.
+	Pattern string
+	// Keywords are lower-case literals; a line is matched against Pattern
+	// only when it holds one of them (ASCII case ignored). One pass of an
+	// Aho-Corasick automaton finds them all, which keeps the regular
+	// expressions off most lines.
+	Keywords []string
+	// Hint is one line telling a person what to do.
+	Hint string
+	// Weight tells how strongly a match marks the root cause, from 1 (an
+	// echo of a failure such as "make: *** Error 1") to 10 (a cause such as
+	// an out-of-memory kill). Negative weights mark noise: lines that look
+	// like errors and are not (warnings, "0 failures").
+	Weight int
+	// Decisive rules name the job's category wherever they match (runner
+	// failures, timeouts, out-of-memory kills): they win over the rule of
+	// the first excerpt.
+	Decisive bool
+	// Example is a log line the rule matches, taken from a real log.
+	Example string
+	// Generic rules (plain "error", "failed") count only when no
+	// ecosystem rule matched the line.
+	Generic bool
+	// Numbered rules are also tried on lines that start with a numbered
+	// item such as "  1) ", whatever their keywords: test runners list
+	// failures that way.
+	Numbered bool
+
+	re *regexp.Regexp
+}
+
+// The knowledge base. Order matters only between rules of equal weight on
+// the same line: the first wins.
+var rules = []Rule{
+	// Runner and infrastructure.
+	{Name: "runner.system-failure", Category: CategoryInfra, Weight: 10, Decisive: true,
+		Keywords: []string{"job failed (system failure)", "preparation failed"},
+		Hint:     "The runner failed, not the job script: retry the job; if it keeps failing, check the runner's health and executor.",
+		Example:  `ERROR: Job failed (system failure): Error response from daemon: container did not start`},
+	{Name: "runner.job-timeout", Category: CategoryTimeout, Weight: 10, Decisive: true,
+		Pattern:  `(?i)(execution took longer than|job exceeded the maximum time limit|has exceeded the (maximum )?(time|timeout)|job timed out|exceeded the timeout of)`,
+		Keywords: []string{"took longer", "time limit", "exceeded the", "timed out"},
+		Hint:     "The job hit its time limit: find the step that hangs or is slow, or raise `timeout:` in .gitlab-ci.yml.",
+		Example:  `ERROR: Job failed: execution took longer than 1h0m0s seconds`},
+	{Name: "runner.stalled", Category: CategoryTimeout, Weight: 9, Decisive: true,
+		Pattern:  `(?i)no output has been received in the last \S+|stuck.*no runners|job is stuck`,
+		Keywords: []string{"no output has been", "stuck"},
+		Hint:     "The job printed nothing for too long and was stopped: a command is waiting for input or hangs.",
+		Example:  `No output has been received in the last 10m0s, this potentially indicates a stalled build or something wrong with the build itself.`},
+	{Name: "runner.no-matching-runner", Category: CategoryConfig, Weight: 9, Decisive: true,
+		Keywords: []string{"runners online", "active runners", "runner online", "runners that match", "runners which match"},
+		Hint:     "No runner can take this job: check the job's `tags:` against the runners available to the project.",
+		Example:  `This job is stuck because you don't have any active runners online or available with any of these tags assigned to them: docker-arm64`},
+	{Name: "infra.oom-killed", Category: CategoryInfra, Weight: 10, Decisive: true,
+		Keywords: []string{"out of memory", "oomkilled", "oom-kill", "killed process", "cannot allocate memory", "heap out of memory", "memoryerror", "virtual memory exhausted", "signal: killed", "killed signal terminated"},
+		Hint:     "The process ran out of memory and was killed: lower parallelism (-j, workers, maxWorkers) or use a runner with more memory.",
+		Example:  `FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory`},
+	{Name: "infra.no-space", Category: CategoryInfra, Weight: 10, Decisive: true,
+		Keywords: []string{"no space left on device", "disk quota exceeded", "not enough disk space", "insufficient disk space", "not enough free disk space"},
+		Hint:     "The runner's disk is full: clean caches and artifacts or use a runner with more disk.",
+		Example:  `OSError: [Errno 28] No space left on device`},
+	{Name: "infra.image-pull", Category: CategoryInfra, Weight: 10, Decisive: true,
+		Pattern:  `(?i)(failed to pull image|error pulling image|pull access denied|manifest (for \S+ )?(unknown|not found)|ImagePullBackOff|ErrImagePull|toomanyrequests: you have reached your pull rate limit)`,
+		Keywords: []string{"pull image", "pulling image", "pull access denied", "manifest", "imagepullbackoff", "errimagepull", "pull rate limit"},
+		Hint:     "The job image could not be pulled: check the image name and tag, registry credentials and rate limits.",
+		Example:  `ERROR: Job failed (system failure): failed to pull image "registry.example.com/app/ci:missing" with specified policies [always]: Error response from daemon: manifest unknown`},
+	{Name: "infra.network", Category: CategoryInfra, Weight: 7,
+		Keywords: []string{"could not resolve host", "temporary failure in name resolution", "name or service not known", "connection refused", "connection reset", "connection timed out", "network is unreachable", "no route to host", "tls handshake timeout", "i/o timeout", "ssl_error", "econnreset", "etimedout", "econnrefused", "enotfound", "eai_again", "getaddrinfo", "failed to connect to", "connect timeout", "unable to access 'http", "502 bad gateway", "503 service unavailable"},
+		Hint:     "A network call failed (DNS, connection or TLS): retry the job; if it persists, check the remote service, proxies and the runner's network.",
+		Example:  `fatal: unable to access 'https://github.com/foo/bar.git/': Could not resolve host: github.com`},
+	{Name: "infra.log-truncated", Category: CategoryInfra, Weight: 2,
+		Keywords: []string{"job's log exceeded limit"},
+		Hint:     "The log was cut at the runner's output_limit: the cause may be past the cut; raise output_limit or log less.",
+		Example:  `Job's log exceeded limit of 4194304 bytes.`},
+
+	// Shell and scripts.
+	{Name: "shell.command-not-found", Category: CategoryScript, Weight: 9,
+		Pattern:  `(?i)(: (command )?not found$|command not found|is not recognized as an internal or external command|: not found\b|executable file not found in \$path|no such file or directory.*(sh|bash)\b)`,
+		Keywords: []string{"not found", "not recognized", "no such file"},
+		Hint:     "A command is missing from the job image: install it in the image or a before_script (e.g. `apk add --no-cache curl` on Alpine), or fix its name.",
+		Example:  `/bin/sh: eval: line 123: curl: not found`},
+	{Name: "shell.permission-denied", Category: CategoryScript, Weight: 9,
+		Keywords: []string{"permission denied", "exited with 126", "not permitted"},
+		Hint:     "A script is not executable or a path is not writable: `git update-index --chmod=+x <script>` or run it with `sh <script>`.",
+		Example:  `/home/travis/.travis/functions: line 104: /home/travis/build/LightTable/LightTable/install-jdk.sh: Permission denied`},
+	{Name: "shell.no-such-file", Category: CategoryScript, Weight: 6,
+		Keywords: []string{"no such file", "cannot stat", "cannot access", "can't open", "file not found"},
+		Hint:     "A file the script expects does not exist: check paths, the working directory and artifacts from earlier jobs.",
+		Example:  `cp: cannot stat 'build/output.bin': No such file or directory`},
+	{Name: "shell.syntax-error", Category: CategoryScript, Weight: 8,
+		Keywords: []string{"syntax error", "unexpected end", "bad substitution", "unbound variable", "[[: not found"},
+		Hint:     "The shell script has an error; bash syntax under /bin/sh is a common cause (use `bash script.sh` or POSIX sh).",
+		Example:  `./deploy.sh: line 12: TAG: unbound variable`},
+	{Name: "shell.rake-aborted", Category: CategoryScript, Weight: 8,
+		Keywords: []string{"rake aborted", "no rakefile found", "don't know how to build task"},
+		Hint:     "Rake stopped: see the error below `rake aborted!`; a missing Rakefile means the job runs the default script for the wrong language.",
+		Example:  `No Rakefile found (looking for: rakefile, Rakefile, rakefile.rb, Rakefile.rb)`},
+
+	// Python.
+	{Name: "python.traceback", Category: CategoryTest, Weight: 7,
+		Keywords: []string{"traceback (most recent call last)"},
+		Hint:     "A Python exception was raised: read the last line of the traceback, then the frame in your code above it.",
+		Example:  `Traceback (most recent call last):`},
+	{Name: "python.import-error", Category: CategoryDependency, Weight: 9,
+		Pattern:  `\b(ModuleNotFoundError|ImportError): `,
+		Keywords: []string{"modulenotfounderror", "importerror"},
+		Hint:     "A Python module cannot be imported: add it to the requirements, or install the package under test (pip install -e .).",
+		Example:  `ModuleNotFoundError: No module named 'yaml'`},
+	{Name: "python.syntax-error", Category: CategoryBuild, Weight: 9,
+		Pattern:  `^\s*(E\s+)?(SyntaxError|IndentationError|TabError): `,
+		Keywords: []string{"syntaxerror", "indentationerror", "taberror"},
+		Hint:     "Python cannot parse a file: fix the syntax at the file and line shown (or the interpreter is older than the code).",
+		Example:  `SyntaxError: invalid syntax`},
+	{Name: "python.pytest-collection", Category: CategoryTest, Weight: 9,
+		Pattern:  `(?i)(^ERROR collecting |errors? during collection|^_+ ERROR collecting .* _+$)`,
+		Keywords: []string{"collecting", "during collection"},
+		Hint:     "pytest could not import a test module: fix the import or syntax error shown under \"ERROR collecting\".",
+		Example:  `ERROR collecting tests/test_api.py`},
+	{Name: "python.pytest-failed", Category: CategoryTest, Weight: 7,
+		Pattern:  `^(FAILED|ERROR) \S+::\S+|^_{3,} \S.* _{3,}$|^E\s{3}\S`,
+		Keywords: []string{"::", "___", "e   "},
+		Hint:     "pytest tests failed: run the listed node ids locally with `pytest <nodeid>`.",
+		Example:  `FAILED tests/test_parser.py::test_empty_input - AssertionError: assert 1 == 0`},
+	{Name: "python.unittest-failed", Category: CategoryTest, Weight: 7,
+		Pattern:  `^(FAIL|ERROR): \S+ \(|^FAILED \((failures|errors)=\d+`,
+		Keywords: []string{"fail: ", "error: ", "failed (failures", "failed (errors"},
+		Hint:     "unittest cases failed: run them locally with `python -m unittest <module.Class.test>`.",
+		Example:  `FAIL: tests.openface_batch_represent_tests.test_batch_represent`},
+	{Name: "python.exception", Category: CategoryTest, Weight: 7,
+		Pattern:  `^\s*(E\s+)?([A-Za-z_][\w.]*\.)?[A-Z]\w*(Error|Exception|Exit|Interrupt): `,
+		Keywords: []string{"error: ", "exception: ", "exit: ", "interrupt: "},
+		Hint:     "An exception ended the run: read its message and the frames above it.",
+		Example:  `AssertionError: Missing expected exception.`},
+	{Name: "python.pip-resolution", Category: CategoryDependency, Weight: 9,
+		Keywords: []string{"resolutionimpossible", "could not find a version", "no matching distribution", "conflicting dependencies", "packagesnotfounderror", "unsatisfiableerror", "different python"},
+		Hint:     "Python dependencies cannot be resolved: relax or fix the conflicting pins, or check the package exists for this Python version.",
+		Example:  `PackagesNotFoundError: The following packages are not available from current channels:`},
+	{Name: "python.pip-build", Category: CategoryDependency, Weight: 7,
+		Keywords: []string{"failed building wheel", "errored out with exit status", "subprocess-exited-with-error", "could not build wheels"},
+		Hint:     "A Python package failed to build from source: install its system build dependencies or pin a version with a wheel.",
+		Example:  `ERROR: Failed building wheel for cryptography`},
+	{Name: "python.flake8", Category: CategoryLint, Weight: 7,
+		Pattern:  `^\S+\.py:\d+:\d+: [EWFCNB]\d{3} `,
+		Keywords: []string{".py:"},
+		Hint:     "flake8 found style errors: fix the listed lines (or run the formatter) and push again.",
+		Example:  `src/app/main.py:12:80: E501 line too long (88 > 79 characters)`},
+	{Name: "python.pylint", Category: CategoryLint, Weight: 7,
+		Pattern:  `^\S+\.py:\d+:\d+: [CRWEF]\d{4}: |Your code has been rated at`,
+		Keywords: []string{".py:", "rated at"},
+		Hint:     "pylint reported problems: fix the listed messages or adjust the pylintrc.",
+		Example:  `app/views.py:41:4: W0612: Unused variable 'user' (unused-variable)`},
+	{Name: "python.mypy", Category: CategoryLint, Weight: 7,
+		Pattern:  `^\S+\.py:\d+: error: |^Found \d+ errors? in \d+ files?`,
+		Keywords: []string{": error:", "errors in", "error in"},
+		Hint:     "mypy found type errors: fix the annotated lines.",
+		Example:  `app/models.py:27: error: Incompatible return value type (got "str", expected "int")`},
+	{Name: "python.black", Category: CategoryLint, Weight: 7,
+		Pattern:  `^would reformat |^Oh no! .* files? would be reformatted|^\d+ files? would be reformatted`,
+		Keywords: []string{"reformat"},
+		Hint:     "The formatter check failed: run black locally and commit the result.",
+		Example:  `would reformat src/app/main.py`},
+
+	// Go.
+	{Name: "go.test-failed", Category: CategoryTest, Weight: 7,
+		Pattern:  `^\s*--- FAIL: \S+`,
+		Keywords: []string{"--- fail"},
+		Hint:     "Go tests failed: rerun them with `go test -run '^TestName$' ./pkg`.",
+		Example:  `--- FAIL: TestParallelPreferChained (2.46s)`},
+	{Name: "go.panic", Category: CategoryTest, Weight: 9,
+		Pattern:  `^panic: |^fatal error: (all goroutines are asleep|concurrent map)|^goroutine \d+ \[running\]:`,
+		Keywords: []string{"panic", "fatal error", "goroutine"},
+		Hint:     "A Go program panicked: the first frame in your code under the panic message is where to look.",
+		Example:  `panic: runtime error: invalid memory address or nil pointer dereference`},
+	{Name: "go.race", Category: CategoryTest, Weight: 9,
+		Keywords: []string{"warning: data race", "race detected during execution"},
+		Hint:     "The race detector found a data race: the two stacks show the conflicting accesses.",
+		Example:  `WARNING: DATA RACE`},
+	{Name: "go.build-error", Category: CategoryBuild, Weight: 8,
+		Pattern:  `^(\.\.?/)?[\w./@-]+\.go:\d+:\d+: \S|^go: (updates to go.mod needed|finding module|inconsistent vendoring|cannot find main module)`,
+		Keywords: []string{".go:", "go: updates to go.mod", "go: finding module", "inconsistent vendoring", "cannot find main module"},
+		Hint:     "Go code does not compile: fix the error at the file and line shown (`go build ./...`, `go vet ./...`).",
+		Example:  `../vendor/github.com/elastic/gosigar/sigar_darwin.go:12:10: fatal error: 'libproc.h' file not found`},
+	{Name: "go.module", Category: CategoryDependency, Weight: 8,
+		Pattern:  `(?i)^go: .*(unknown revision|invalid version|verifying module|missing go.sum entry|no required module provides|module .* found, but does not contain)|cannot find package "`,
+		Keywords: []string{"unknown revision", "invalid version", "verifying module", "missing go.sum", "no required module", "does not contain package", "cannot find package"},
+		Hint:     "A Go module cannot be resolved: run `go mod tidy`, check the version exists, and commit go.sum.",
+		Example:  `go: github.com/acme/lib@v1.2.3: invalid version: unknown revision v1.2.3`},
+
+	// JavaScript and TypeScript.
+	{Name: "js.jest-failed", Category: CategoryTest, Weight: 7,
+		Pattern:  `^\s*(FAIL\s+\S+\.(j|t)sx?\b|● .+ › .+|Tests:\s+\d+ failed)`,
+		Keywords: []string{"fail ", "●", "tests:"},
+		Hint:     "Jest tests failed: rerun one with `npx jest <file> -t '<name>'`.",
+		Example:  `FAIL src/components/App.test.js`},
+	{Name: "test.numbered-failure", Category: CategoryTest, Weight: 6, Numbered: true,
+		Pattern: `^\s*\d{1,4}\) \S`,
+		Hint:    "Tests failed: each numbered entry is one failing test with its message.",
+		Example: `1) Inflector_helper_test::test_plural`},
+	{Name: "js.mocha-failed", Category: CategoryTest, Weight: 7,
+		Pattern:  `^\s*\d+ failing\b`,
+		Keywords: []string{"failing"},
+		Hint:     "Mocha tests failed: rerun with `npx mocha --grep '<name>'`.",
+		Example:  `  3 failing`},
+	{Name: "js.assertion", Category: CategoryTest, Weight: 7,
+		Pattern:  `(AssertionError|expect\(.*\)\.|Expected:? .* (to|but)|Expected value to|Received:|toEqual|toBe\()`,
+		Keywords: []string{"assertionerror", "expect(", "expected", "received:", "tobe(", "toequal"},
+		Hint:     "An assertion failed: compare expected and received values.",
+		Example:  `    Expected value to equal:`},
+	{Name: "js.error", Category: CategoryBuild, Weight: 7,
+		Pattern:  `^\s*(Uncaught )?(TypeError|ReferenceError|RangeError|SyntaxError|Error): \S|Cannot find module '|Module not found: Error`,
+		Keywords: []string{"error: ", "cannot find module", "module not found"},
+		Hint:     "A JavaScript error was thrown: read its message and the first stack frame in your code.",
+		Example:  `Error: Cannot find module 'fast-deep-equal'`},
+	{Name: "js.npm-error", Category: CategoryDependency, Weight: 3,
+		Pattern:  `^npm (ERR!|error) |^error (An unexpected error|Command failed|Couldn't find)|^ERR_PNPM_|^\s*ERR_PNPM_\w+|^ERROR\s+.*ERR_PNPM|^yarn (run|install) v.* error`,
+		Keywords: []string{"npm err", "npm error", "error an unexpected", "error command failed", "error couldn't find", "err_pnpm", "yarn run", "yarn install"},
+		Hint:     "The package manager failed: read the first error line above its log summary.",
+		Example:  `npm ERR! code ELIFECYCLE`},
+	{Name: "js.npm-resolve", Category: CategoryDependency, Weight: 9,
+		Keywords: []string{"eresolve", "unable to resolve dependency tree", "etarget", "no matching version found", "404 not found - get", "e404", "couldn't find any versions", "err_pnpm_no_matching_version", "err_pnpm_outdated_lockfile", "err_pnpm_frozen_lockfile", "lockfile needs to be updated", "can only install packages when your package.json and package-lock.json"},
+		Hint:     "npm/yarn/pnpm cannot resolve the dependencies: fix the version range or regenerate and commit the lock file.",
+		Example:  `npm ERR! code ERESOLVE`},
+	{Name: "js.tsc", Category: CategoryBuild, Weight: 8,
+		Pattern:  `\.tsx?(:\d+:\d+|\(\d+,\d+\)):? - error TS\d+|error TS\d+: `,
+		Keywords: []string{"error ts"},
+		Hint:     "TypeScript does not compile: fix the type errors at the lines shown (`npx tsc --noEmit`).",
+		Example:  `src/app.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.`},
+	{Name: "js.eslint", Category: CategoryLint, Weight: 7,
+		Pattern:  `^\s*\d+:\d+\s+error\s+.+\s+[\w/@-]+$|✖ \d+ problems? \(\d+ errors?|^\s*\S+\.(j|t)sx?:\d+:\d+: .+|Use JavaScript Standard Style`,
+		Keywords: []string{" error ", "problem", ".js:", ".ts:", ".jsx:", ".tsx:", "standard style"},
+		Hint:     "The JavaScript linter reported errors: run it locally (`npx eslint . --fix`) and commit.",
+		Example:  `  /home/travis/build/jlord/git-it-electron/lib/locale.js:36:16: Unexpected trailing comma.`},
+	{Name: "js.prettier", Category: CategoryLint, Weight: 7,
+		Pattern:  `Code style issues (found|were found)|Forgot to run Prettier\?|^\[warn\] .*\.(j|t)sx?$`,
+		Keywords: []string{"code style issues", "prettier", "[warn]"},
+		Hint:     "Files are not formatted: run `npx prettier --write .` and commit.",
+		Example:  `[warn] Code style issues found in 2 files. Forgot to run Prettier?`},
+
+	// Java, Kotlin, Scala.
+	{Name: "java.compile", Category: CategoryBuild, Weight: 8,
+		Pattern:  `^\[ERROR\] .*\.(java|kt|scala):\[?\d+|COMPILATION ERROR|Compilation failed|^e: .*\.kt|^\S+\.java:\d+: error: |^\[error\] .*\.scala:\d+`,
+		Keywords: []string{".java:", ".kt", ".scala:", "compilation"},
+		Hint:     "Java/Kotlin/Scala code does not compile: fix the first error at the file and line shown.",
+		Example:  `[ERROR] /builds/app/src/main/java/com/acme/App.java:[14,8] cannot find symbol`},
+	{Name: "java.surefire", Category: CategoryTest, Weight: 7,
+		Pattern:  `^\[ERROR\] (Tests run:.*Fail|Failures:|Errors:|  \S+[.:#]\S+)|Tests run: \d+, Failures: [1-9]|There (are|were) test failures|<<< (FAILURE|ERROR)!|\*\*\* FAILED \*\*\*|^\S+ > \S+ FAILED$|tests? completed, \d+ failed`,
+		Keywords: []string{"tests run:", "[error]", "test failures", "<<< failure", "<<< error", "*** failed", " failed", "tests completed"},
+		Hint:     "JVM tests failed: rerun one with `mvn -Dtest=Class#method test` or `gradle test --tests Class.method`.",
+		Example:  `[info] - Should not increase dropped_request count when number of requests is less than limit *** FAILED ***`},
+	{Name: "java.exception", Category: CategoryTest, Weight: 6,
+		Pattern:  `^(Exception in thread "|Caused by: )|^\s*([a-z][\w$]*\.)+[A-Z][\w$]*(Exception|Error)(: |$)`,
+		Keywords: []string{"exception in thread", "caused by: ", "exception: ", "error: "},
+		Hint:     "A JVM exception was thrown: the first `Caused by:` and its top frame are the place to start.",
+		Example:  `Exception in thread "main" java.lang.NoClassDefFoundError: org/slf4j/LoggerFactory`},
+	{Name: "java.dependency", Category: CategoryDependency, Weight: 9,
+		Keywords: []string{"could not resolve", "could not find artifact", "could not transfer", "artifact descriptor", "non-resolvable", "unresolved dependenc"},
+		Hint:     "Maven/Gradle/sbt cannot download a dependency: check the version, the repository URL and its credentials.",
+		Example:  `[ERROR] Failed to execute goal on project app: Could not resolve dependencies for project com.acme:app:jar:1.0`},
+	{Name: "java.build-failed", Category: CategoryBuild, Weight: 3,
+		Keywords: []string{"build failure", "failure: build failed with an exception", "failed to execute goal", "what went wrong:", "execution failed for task"},
+		Hint:     "The Maven/Gradle/sbt build failed: the first [ERROR] or \"What went wrong\" above names the cause.",
+		Example:  `[ERROR] Failed to execute goal org.apache.maven.plugins:maven-surefire-plugin:2.22.2:test (default-test) on project app: There are test failures.`},
+	{Name: "java.checkstyle", Category: CategoryLint, Weight: 7,
+		Pattern:  `(?i)(checkstyle|spotless|ktlint|detekt|scalafmt|scalastyle).*(violation|error|fail)|You have \d+ Checkstyle violations?`,
+		Keywords: []string{"checkstyle", "spotless", "ktlint", "detekt", "scalafmt", "scalastyle"},
+		Hint:     "A JVM linter or formatter check failed: run it locally (e.g. `mvn spotless:apply`) and commit.",
+		Example:  `[ERROR] Failed to execute goal com.diffplug.spotless:spotless-maven-plugin:2.30.0:check (default) on project app: The following files had format violations:`},
+
+	// Ruby.
+	{Name: "ruby.rspec", Category: CategoryTest, Weight: 7,
+		Pattern:  `^rspec \./\S+:\d+|^Failures:$|^\s*\d+\) \S.*|^\s+Failure/Error: |\d+ examples?, [1-9]\d* failures?`,
+		Keywords: []string{"rspec ./", "failures:", "failure/error", "0 examples, ", "1 examples, ", "2 examples, ", "3 examples, ", "4 examples, ", "5 examples, ", "6 examples, ", "7 examples, ", "8 examples, ", "9 examples, ", "1 example, "},
+		Hint:     "RSpec examples failed: rerun them with the `rspec ./spec/...:LINE` lines printed at the end.",
+		Example:  `rspec ./spec/models/user_spec.rb:42 # User validates email`},
+	{Name: "ruby.minitest", Category: CategoryTest, Weight: 7,
+		Pattern:  `^\s*\d+\) (Failure|Error):$|\d+ runs, \d+ assertions, [1-9]\d* failures|\d+ (tests|runs), .* [1-9]\d* errors`,
+		Keywords: []string{"failure:", "error:", " failures", " errors"},
+		Hint:     "Minitest tests failed: rerun one with `ruby -Itest <file> -n <test_name>`.",
+		Example:  `  1) Failure:`},
+	{Name: "ruby.bundler", Category: CategoryDependency, Weight: 9,
+		Keywords: []string{"could not find gem", "could not find compatible versions", "your bundle is locked to", "in any of the sources", "an error occurred while installing", "gem::ext::builderror", "bundler::gemnotfound"},
+		Hint:     "Bundler cannot install the gems: update Gemfile.lock (`bundle lock --update`) or install the native libraries the gem needs.",
+		Example:  `An error occurred while installing nokogiri (1.10.1), and Bundler cannot continue.`},
+	{Name: "ruby.rubocop", Category: CategoryLint, Weight: 7,
+		Pattern:  `^\S+\.rb:\d+:\d+: [CWEF]: |\d+ files? inspected, [1-9]\d* offenses?`,
+		Keywords: []string{": c: ", ": w: ", ": e: ", ": f: ", "offense"},
+		Hint:     "RuboCop reported offenses: run `rubocop -a` locally and commit.",
+		Example:  `app/models/user.rb:10:5: C: Style/GuardClause: Use a guard clause instead of wrapping the code inside a conditional expression.`},
+
+	// Rust.
+	{Name: "rust.compile", Category: CategoryBuild, Weight: 8,
+		Pattern:  `^error(\[E\d{4}\])?: |^error: (could not compile|aborting due to)`,
+		Keywords: []string{"error[e", "error: "},
+		Hint:     "Rust code does not compile: fix the first error (`cargo build`); the rest often follow from it.",
+		Example:  `error[E0425]: cannot find value ` + "`x`" + ` in this scope`},
+	{Name: "rust.panic", Category: CategoryTest, Weight: 8,
+		Pattern:  `^thread '.*' panicked at|^---- \S+ stdout ----$|^test result: FAILED|^failures:$`,
+		Keywords: []string{"panicked", "stdout ----", "test result: failed", "failures:"},
+		Hint:     "Rust tests failed or a thread panicked: rerun with `cargo test <name> -- --nocapture`.",
+		Example:  `thread 'main' panicked at 'called ` + "`Result::unwrap()`" + ` on an ` + "`Err`" + ` value: Os { code: 2, kind: NotFound, message: "No such file or directory" }', src/libcore/result.rs:999:5`},
+	{Name: "rust.clippy-fmt", Category: CategoryLint, Weight: 7,
+		Pattern:  `^Diff in \S+ at line \d+|clippy::|^warning: .* generated \d+ warnings?.*-D warnings`,
+		Keywords: []string{"diff in", "clippy", "-d warnings"},
+		Hint:     "rustfmt or clippy rejected the code: run `cargo fmt` / `cargo clippy --fix` and commit.",
+		Example:  `Diff in /builds/app/src/main.rs at line 12:`},
+
+	// C and C++.
+	{Name: "c.compile", Category: CategoryBuild, Weight: 8,
+		Pattern:  `^\S+\.(c|cc|cpp|cxx|h|hh|hpp|m|mm|swift):\d+(:\d+)?: (fatal )?error: |fatal error: .* file not found|No such file or directory\s*$.*#include|undefined reference to |ld returned \d+ exit status|linker command failed|Undefined symbols for architecture`,
+		Keywords: []string{"error:", "undefined reference", "ld returned", "linker command", "undefined symbols"},
+		Hint:     "C/C++ code does not compile or link: fix the first error; missing headers or libraries mean a -dev package is missing from the image.",
+		Example:  `src/main.c:17:5: error: implicit declaration of function 'foo' [-Werror=implicit-function-declaration]`},
+	{Name: "c.make", Category: CategoryBuild, Weight: 2,
+		Pattern:  `^(g?make|ninja)(\[\d+\])?: \*\*\* |^ninja: build stopped|^make: .*Error \d+`,
+		Keywords: []string{"make: ***", "make[", "ninja: build stopped", "ninja: ***", "error 1", "error 2"},
+		Hint:     "make stopped because a recipe failed: the real error is above the `***` line.",
+		Example:  `make: *** [Makefile:12: all] Error 2`},
+	{Name: "c.cmake", Category: CategoryConfig, Weight: 8,
+		Pattern:  `^CMake Error|Could NOT find \w+|-- Configuring incomplete, errors occurred!`,
+		Keywords: []string{"cmake error", "could not find", "configuring incomplete"},
+		Hint:     "CMake could not configure the project: install the missing package or set its *_DIR/CMAKE_PREFIX_PATH.",
+		Example:  `CMake Error at CMakeLists.txt:25 (find_package):`},
+	{Name: "c.sanitizer", Category: CategoryTest, Weight: 9,
+		Keywords: []string{"error: addresssanitizer", "error: leaksanitizer", "error: memorysanitizer", "warning: threadsanitizer", "undefinedbehaviorsanitizer", "segmentation fault"},
+		Hint:     "The program crashed or a sanitizer found memory corruption: the first frame in your code in the report is where to look.",
+		Example:  `==16549==ERROR: AddressSanitizer: SEGV on unknown address 0x000001d741d0 (pc 0x000000455234 bp 0x000000000000 sp 0x7fff2c221390 T0)`},
+	{Name: "c.ctest", Category: CategoryTest, Weight: 7,
+		Pattern:  `\d+% tests passed, [1-9]\d* tests? failed|^\s*\d+ - \S+ \((Failed|SEGFAULT|Timeout|Subprocess aborted)\)|\*\*\*Failed |^\[  FAILED  \] \S`,
+		Keywords: []string{"tests passed", "(failed)", "(segfault)", "(timeout)", "(subprocess aborted)", "***failed", "[  failed  ]"},
+		Hint:     "C/C++ tests failed: rerun one with `ctest -R <name> --output-on-failure` or the gtest filter shown.",
+		Example:  `[  FAILED  ] ParserTest.HandlesEmptyInput (0 ms)`},
+
+	// .NET.
+	{Name: "dotnet.build", Category: CategoryBuild, Weight: 8,
+		Pattern:  `: error (CS|MSB|NU|FS|BC)\d{4}|^Build FAILED\.?$`,
+		Keywords: []string{": error ", "build failed"},
+		Hint:     ".NET build failed: fix the first CSxxxx/MSBxxxx error (`dotnet build`).",
+		Example:  `Program.cs(12,17): error CS0103: The name 'foo' does not exist in the current context [/builds/app/App.csproj]`},
+	{Name: "dotnet.test", Category: CategoryTest, Weight: 7,
+		Pattern:  `^\s*Failed \S+ \[\d|Failed!\s+- Failed:\s+[1-9]|Total tests: \d+.*Failed: [1-9]|^\s*Error Message:$`,
+		Keywords: []string{"failed ", "failed!", "error message", "total tests"},
+		Hint:     ".NET tests failed: rerun with `dotnet test --filter FullyQualifiedName~<name>`.",
+		Example:  `  Failed MyApp.Tests.ParserTests.ParsesEmptyInput [12 ms]`},
+	{Name: "dotnet.restore", Category: CategoryDependency, Weight: 9,
+		Keywords: []string{"error nu1", "unable to find package", "package restore failed"},
+		Hint:     "NuGet cannot restore packages: check the version, the feed URL and its credentials.",
+		Example:  `/builds/app/App.csproj : error NU1101: Unable to find package Acme.Widgets. No packages exist with this id in source(s): nuget.org`},
+	{Name: "dotnet.exception", Category: CategoryTest, Weight: 5,
+		Pattern:  `^\s*(Unhandled [Ee]xception\. )?System\.\w+(\.\w+)*Exception: |\+ FullyQualifiedErrorId : |^\s*\+ CategoryInfo\s+:`,
+		Keywords: []string{"exception: ", "fullyqualifiederrorid", "categoryinfo"},
+		Hint:     "A .NET or PowerShell exception was thrown: read its message and the first frame in your code.",
+		Example:  `Unhandled exception. System.InvalidOperationException: Sequence contains no elements`},
+
+	// PHP, Elixir, Haskell and other test runners.
+	{Name: "php.phpunit", Category: CategoryTest, Weight: 7,
+		Pattern:  `^There (was|were) \d+ (failures?|errors?):|^FAILURES!$|Failed asserting that|^PHP (Fatal|Parse) error: `,
+		Keywords: []string{"there was ", "there were ", "failures!", "failed asserting", "php fatal", "php parse"},
+		Hint:     "PHPUnit tests failed: rerun one with `phpunit --filter <name>`.",
+		Example:  `Failed asserting that two strings are equal.`},
+	{Name: "elixir.exunit", Category: CategoryTest, Weight: 7,
+		Pattern:  `^\s*\*\* \(\w+(\.\w+)*\) |^\s*\d+\) test .* \(\S+\)$|\d+ tests?, [1-9]\d* failures?`,
+		Keywords: []string{"** (", ") test ", " failure"},
+		Hint:     "Elixir tests failed or raised: rerun with `mix test <file>:<line>`.",
+		Example:  `** (RuntimeError) Line does not match format: '[dummy](https://github.com/Vesuvium/dummy) - An Elixir mocking library that makes sense by exposing meck in the right way' Is there a dot at the end?`},
+	{Name: "generic.tap", Category: CategoryTest, Weight: 7,
+		Pattern:  `^not ok \d+|^# Looks like you failed \d+|^# Looks like your test exited with|Dubious, test returned|^Failed \d+/\d+ (test programs|subtests)|^Result: FAIL`,
+		Keywords: []string{"not ok", "looks like", "dubious", "subtests", "test programs", "result: fail"},
+		Hint:     "TAP tests failed: rerun the failing test file alone (`prove -v <file>`).",
+		Example:  `# Looks like your test exited with 11 before it could output anything.`},
+	{Name: "haskell.build", Category: CategoryBuild, Weight: 8,
+		Pattern:  `^\S+\.hs:\d+:\d+(-\d+)?: error:|^\s*• (No instance|Couldn't match|Variable not in scope)`,
+		Keywords: []string{".hs:", "no instance", "couldn't match", "not in scope"},
+		Hint:     "Haskell code does not compile: fix the first type error shown.",
+		Example:  `src/Text/Pandoc/Readers/Markdown.hs:120:5: error:`},
+
+	// Mobile and Apple.
+	{Name: "xcode.error", Category: CategoryBuild, Weight: 8,
+		Keywords: []string{"xcodebuild: error:", "** build failed **", "** test failed **", "** archive failed **", "- error | ", "unable to find a destination", "the following build commands failed"},
+		Hint:     "The Xcode build or test failed: the first error above the `** BUILD FAILED **` line names the cause.",
+		Example:  `xcodebuild: error: Unable to find a destination matching the provided destination specifier:`},
+
+	// Supply chain.
+	{Name: "supply.cosign", Category: CategorySupply, Weight: 9,
+		Keywords: []string{"error: signing", "no matching signatures", "none of the expected identities matched", "signature verification failed", "invalid signature when validating", "getting signer"},
+		Hint:     "Signing or signature verification failed: check the OIDC identity (id_tokens), the key or certificate identity, and the image digest.",
+		Example:  `Error: no matching signatures: none of the expected identities matched what was in the certificate, got subjects [https://gitlab.com/acme/app//.gitlab-ci.yml@refs/heads/main] with issuer https://gitlab.com`},
+	{Name: "supply.registry-auth", Category: CategorySupply, Weight: 9,
+		Pattern:  `(?i)(denied: requested access to the resource is denied|unauthorized: (authentication required|access to the requested resource)|(401|403) (unauthorized|forbidden).*\b(push|put|upload|registry|/v2/)|\b(push|upload|put)\b.*\b(status|http|response)\W+(401|403|409)\b|409 conflict|(already exists|cannot overwrite).*(package|version|file)|error parsing http 40[139] response)`,
+		Keywords: []string{"requested access", "unauthorized", "401", "403", "409", "already exists", "cannot overwrite"},
+		Hint:     "The registry refused the upload: check the token's scope (CI_JOB_TOKEN permissions, deploy token) or bump a version that already exists.",
+		Example:  `denied: requested access to the resource is denied`},
+
+	// Lint and format checks, CI configuration.
+	{Name: "lint.diff-check", Category: CategoryLint, Weight: 6,
+		Pattern:  `(?i)(files? (were|was|would be) (reformatted|modified)|please run .*(fmt|format|lint)|is not (properly )?formatted|not gofmt|gofmt -l|^diff --git a/|^Run '.*' to )`,
+		Keywords: []string{"reformatted", "modified", "please run", "formatted", "gofmt", "diff --git", "run '"},
+		Hint:     "A format or generated-files check failed: run the formatter or generator locally and commit the diff.",
+		Example:  `Run 'make docs' to create man/git-rename-remote.1 and man/git-rename-remote.html`},
+	{Name: "lint.generic", Category: CategoryLint, Weight: 5,
+		Pattern:  `(?i)\b(lint|linter|shellcheck|hadolint|yamllint|markdownlint|stylelint|rubocop|golangci-lint|staticcheck|ruff|htmlhint|jshint|jscs|tslint|coffeelint)\b.*\b(error|fail|problem|violation|warning)|^In \S+ line \d+:$|\bSC\d{4}\b`,
+		Keywords: []string{"lint", "shellcheck", "rubocop", "staticcheck", "ruff", "hint", "jscs", " line ", "sc1", "sc2"},
+		Hint:     "A linter reported problems: run it locally and fix or silence the findings.",
+		Example:  `In ./scripts/deploy.sh line 7:`},
+	{Name: "config.gitlab-ci", Category: CategoryConfig, Weight: 9,
+		Keywords: []string{"config should contain", "yaml invalid", "config contains unknown keys", "undefined need", "chosen stage does not exist"},
+		Hint:     "The CI configuration is invalid: validate .gitlab-ci.yml with the pipeline editor or `glab ci lint`.",
+		Example:  `jobs:test config contains unknown keys: scripts`},
+	{Name: "git.fetch", Category: CategoryInfra, Weight: 8,
+		Keywords: []string{"fatal: remote branch", "couldn't find remote ref", "reference is not a tree", "fatal: repository", "could not read username", "fatal: authentication failed", "error: pathspec", "failed. retrying"},
+		Hint:     "Git could not fetch the sources: the branch or commit may be gone (force-push), or the job token lacks access.",
+		Example:  `fatal: Remote branch jakew/readmes/2018-11-16 not found in upstream origin`},
+
+	// Generic signals, weaker than any ecosystem rule.
+	{Name: "generic.error", Category: CategoryUnknown, Weight: 5, Generic: true,
+		Keywords: []string{"error", "err!", "fatal", "failure", "exception"},
+		Example:  `ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'requirements-dev.txt'`},
+	{Name: "generic.failed", Category: CategoryUnknown, Weight: 4, Generic: true,
+		Keywords: []string{"fail", "cannot", "can't", "could not", "couldn't", "unable to", "not found", "missing", "invalid", "unexpected", "undefined", "abort", "denied", "refused", "violation", "not allowed", "unknown", "broken", "crash", "doesn't", "does not", "is not", "isn't", "issues"},
+		Example:  `Variable $bd-warning is not being used!`},
+
+	// Echoes of a failure: where it surfaced, not why.
+	{Name: "runner.exit-code", Category: CategoryUnknown, Weight: 1,
+		Pattern:  `ERROR: Job failed: (exit code|exit status|command terminated with exit code) \d+|^The command ".*" (exited with [1-9]\d*|failed)|^Done\. Your build exited with [1-9]|Process completed with exit code [1-9]|^Error: Process completed|script returned exit code [1-9]|ELIFECYCLE|^error Command failed with exit code|exited with (code|status) [1-9]|returned non-zero exit status|Command exited with non-zero status`,
+		Keywords: []string{"job failed", "the command", "build exited", "exit code", "process completed", "elifecycle", "exited with", "non-zero"},
+		Hint:     "The job script exited with a non-zero status: the excerpt above the exit line shows the failing command's output.",
+		Example:  `ERROR: Job failed: exit code 1`},
+
+	// Noise: lines that look like errors and are not the cause.
+	{Name: "noise.warning", Weight: -1,
+		Keywords: []string{"warning:", "warning ", "warn ", "[warn", "warn:", "deprecat", "(node:", "notice:"},
+		Example:  `npm WARN deprecated request@2.88.2: request has been deprecated, see https://github.com/request/request/issues/3142`},
+	{Name: "noise.zero-failures", Weight: -1,
+		Keywords: []string{" 0 failures", " 0 failure", " 0 errors", " 0 error", " 0 failed", " 0 failing", "failures=\"0\"", "errors=\"0\"", "failed=\"0\"",
+			"failed: 0", "failures: 0", "errors: 0", "no errors", "no failures", "error_reporting", "errorformat", "-werror", "werror=", "onerror",
+			"stderr", "strerror", "errno.h", "allow_failure", "fail-fast", "fail_fast", "--fail", "ignore-errors", "failure_reason",
+			"error.c", "error.h", "error.o", "error.rb", "error.py", "error.js", "error.ts", "error.go", "errors.go", "error.java"},
+		Example: `<testsuite name="pytest" errors="0" failures="0" skipped="0" tests="12" time="1.234">`},
+	{Name: "noise.passed", Weight: -1,
+		Keywords: []string{"--- pass", " passed", "✓", "√", " ok", "[ok]", "level=info", "level=debug", " debug ", " info ", "[debug]", "[info]", " trace "},
+		Example:  `[ RUN      ] path.c append_path fails and uses filename if there is not enough space left for to_append: 61.98 ms OK`},
+	{Name: "noise.runner-stage", Weight: -1,
+		Pattern:  `^(Uploading artifacts|Saving cache|Cleaning up project directory|Running after_script|Restoring cache|Downloading artifacts|Preparing environment|Getting source from Git|Executing "step_|WARNING: after_script failed|Not uploading cache|No URL provided, cache will not be)`,
+		Keywords: []string{"upload", "cache", "cleaning up", "after_script", "artifacts", "preparing", "getting source", "executing"},
+		Example:  `Uploading artifacts for failed job`},
+	{Name: "noise.progress", Weight: -1,
+		Pattern:  `(?i)^\s*(downloading|downloaded|installing|collecting|requirement already satisfied|get:\d+|fetched|unpacking|setting up|preparing to unpack|selecting previously|compiling|building|linking|checking|creating|copying|running setup\.py|processing triggers|\[\d+/\d+\]|\d+%|ok\s+\S+\s+[\d.]+s$|ok \d+|pass(ed)?\b|✓|√)`,
+		Keywords: []string{"download", "install", "collect", "requirement", "get:", "fetch", "unpack", "setting up", "prepar", "selecting", "compil", "build", "link", "check", "creat", "copy", "running setup", "trigger", "ok ", "pass", "✓", "√"},
+		Example:  `Collecting pytest-error-for-skips==2.0.2`},
+}
+
+var (
+	compileOnce sync.Once
+	compileErr  error
+	matcher     *keywordMatcher
+	positive    ruleMask // rules with a positive weight
+	// rules tried on numbered items whatever their keywords
+	numberedRules ruleMask
+)
+
+// compiledRules returns the knowledge base with its expressions compiled and
+// the keyword prefilter built.
+func compiledRules() ([]Rule, error) {
+	compileOnce.Do(func() {
+		if len(rules) > maxRules {
+			compileErr = fmt.Errorf("the knowledge base has %d rules, more than %d", len(rules), maxRules)
+			return
+		}
+		var kws []string
+		var owners []int
+		for i := range rules {
+			r := &rules[i]
+			if r.Pattern != "" {
+				re, err := regexp.Compile(r.Pattern)
+				if err != nil {
+					compileErr = fmt.Errorf("compiling rule %s: %w", r.Name, err)
+					return
+				}
+				r.re = re
+			}
+			if r.Weight > 0 {
+				positive.set(i)
+			}
+			if r.Numbered {
+				numberedRules.set(i)
+			}
+			for _, k := range r.Keywords {
+				if len(k) < 2 || strings.ToLower(k) != k {
+					compileErr = fmt.Errorf("rule %s: keyword %q must be lower case and at least 2 bytes", r.Name, k)
+					return
+				}
+				kws = append(kws, k)
+				owners = append(owners, i)
+			}
+		}
+		matcher = newKeywordMatcher(kws, owners)
+	})
+	return rules, compileErr
+}
+
+// Rules returns a copy of the knowledge base, for documentation and tests.
+func Rules() []Rule {
+	rs, _ := compiledRules()
+	out := make([]Rule, len(rs))
+	copy(out, rs)
+	return out
+}
+
+// lineMatch is what the knowledge base says about one line.
+type lineMatch struct {
+	rule   *Rule // the strongest positive rule, or nil
+	weight int   // its weight, 0 when noise won or nothing matched
+	noise  bool
+}
+
+// classify matches one cleaned line against the knowledge base. lower is a
+// scratch buffer for the lower-cased line; the grown buffer is returned.
+func classify(rs []Rule, line []byte) lineMatch {
+	var m lineMatch
+	mask := matcher.scan(line)
+	numbered := isNumberedItem(line)
+	if numbered {
+		mask.or(&numberedRules)
+	}
+	if !mask.any(&positive) {
+		return m
+	}
+	specific := false
+	for i := range rs {
+		if !mask.has(i) {
+			continue
+		}
+		r := &rs[i]
+		if r.Weight > 0 && (r.Generic && specific || !r.Generic && r.Weight <= m.weight && specific) {
+			continue
+		}
+		if r.Weight < 0 && m.rule == nil {
+			continue // noise matters only on lines that matched a rule
+		}
+		if r.re != nil && !r.re.Match(line) {
+			continue
+		}
+		switch {
+		case r.Weight < 0:
+			m.noise = true
+		case !r.Generic && !specific:
+			m.rule, m.weight, specific = r, r.Weight, true
+		case r.Weight > m.weight:
+			m.rule, m.weight = r, r.Weight
+		}
+	}
+	if m.noise && m.weight < 8 {
+		m.rule, m.weight = nil, 0
+	}
+	return m
+}
+
+// isNumberedItem reports whether line starts with "1) ", after spaces.
+func isNumberedItem(line []byte) bool {
+	i := 0
+	for i < len(line) && i < 8 && line[i] == ' ' {
+		i++
+	}
+	j := i
+	for j < len(line) && j-i < 4 && line[j] >= '0' && line[j] <= '9' {
+		j++
+	}
+	return j > i && j+1 < len(line) && line[j] == ')' && line[j+1] == ' '
+}

@@ -1,0 +1,824 @@
+package testlog
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+)
+
+// mode is a stretch of log in which numbered entries ("  1) …") name
+// failing tests of one framework.
+type mode int
+
+const (
+	modeNone mode = iota
+	modeRSpec
+	modePHPUnit
+	modeMocha
+	modeCargo
+	modeSurefireList
+)
+
+// goRingSize is how many recent lines are kept, once Go's verbose output
+// ("=== RUN") is seen, so that a "--- FAIL" block can start at its test's
+// "=== RUN" line.
+const goRingSize = 64
+
+// Collector finds failing-test blocks in a log fed to it line by line. It
+// implements joblog.LineSink. The zero value is ready to use with
+// DefaultLimits; a Collector is not safe for concurrent use.
+type Collector struct {
+	Limits Limits
+
+	lim     Limits
+	started bool
+	blocks  []Block
+	dropped int
+	cur     *openBlock
+	mode    mode
+	last    int // last line number seen
+
+	prevEqSep bool // previous line was a run of '=' (unittest separator)
+
+	goVerbose bool
+	ring      [goRingSize]ringLine
+	ringNext  int
+}
+
+type ringLine struct {
+	n    int
+	text []byte
+}
+
+// openBlock is the block being read.
+type openBlock struct {
+	b       Block
+	head    []string
+	tail    []string // ring of the last lines once head is full
+	tailPos int
+	total   int // lines appended
+	pending int // blank lines not yet appended
+	lastN   int // line number of the last appended line
+
+	indent   int  // Go: indentation of the "--- FAIL" line
+	header   int  // Go: line number of the "--- FAIL" line
+	panic    bool // Go: a panic follows the header
+	frames   bool // Surefire: stack frames seen
+	dotnetEM bool // .NET: the previous line was "Error Message:"
+}
+
+// NewCollector returns a Collector with the given limits (zero fields take
+// DefaultLimits).
+func NewCollector(l Limits) *Collector { return &Collector{Limits: l} }
+
+// Line consumes one cleaned log line; n is its 1-based raw line number.
+func (c *Collector) Line(n int, text []byte) {
+	if !c.started {
+		c.lim = c.Limits.withDefaults()
+		c.started = true
+	}
+	if c.cur != nil && n > c.cur.lastN+c.cur.pending+1 {
+		// Lines the log reader did not pass on count as blank; a long gap
+		// ends the block.
+		gap := n - (c.cur.lastN + c.cur.pending + 1)
+		if gap > c.lim.MaxLines {
+			c.close()
+		} else {
+			c.cur.pending += gap
+		}
+	}
+	c.last = n
+	c.line(n, text)
+	if c.goVerbose {
+		r := &c.ring[c.ringNext]
+		r.n = n
+		r.text = append(r.text[:0], text...)
+		c.ringNext = (c.ringNext + 1) % goRingSize
+	}
+	c.prevEqSep = len(text) >= 20 && isRun(text, '=')
+}
+
+// Blocks ends any open block and returns the blocks found so far, in log
+// order.
+func (c *Collector) Blocks() []Block {
+	c.close()
+	return c.blocks
+}
+
+// Dropped is the number of blocks left out because of Limits.MaxBlocks.
+func (c *Collector) Dropped() int { return c.dropped }
+
+func (c *Collector) line(n int, text []byte) {
+	trimmed := bytes.TrimLeft(text, " \t")
+	indent := indentWidth(text[:len(text)-len(trimmed)])
+
+	if c.modeHeader(text, trimmed) {
+		return
+	}
+	if c.start(n, text, trimmed, indent) {
+		return
+	}
+	if c.cur == nil {
+		return
+	}
+	if c.continues(text, trimmed, indent) {
+		c.appendLine(n, text, trimmed)
+		return
+	}
+	c.close()
+}
+
+// modeHeader recognises lines that open or close a numbered list of
+// failures. They end any open block.
+func (c *Collector) modeHeader(text, trimmed []byte) bool {
+	var m mode
+	switch {
+	case string(text) == "Failures:":
+		m = modeRSpec
+	case string(text) == "failures:":
+		m = modeCargo
+	case bytes.HasPrefix(text, []byte("There w")) && isPHPUnitHeader(text):
+		m = modePHPUnit
+	case len(trimmed) > 0 && trimmed[0] >= '1' && trimmed[0] <= '9' && bytes.HasSuffix(trimmed, []byte(" failing")) && isDigits(trimmed[:bytes.IndexByte(trimmed, ' ')]):
+		m = modeMocha
+	case bytes.HasPrefix(text, []byte("Failed tests:")) || bytes.HasPrefix(text, []byte("Tests in error:")) ||
+		string(bytes.TrimSpace(text)) == "[ERROR] Failures:" || string(bytes.TrimSpace(text)) == "[ERROR] Errors:":
+		c.close()
+		c.mode = modeSurefireList
+		// "Failed tests:   nullErrorThrows(retrofit2.ResponseTest): (..)"
+		if i := bytes.IndexByte(text, ':'); i >= 0 {
+			if rest := bytes.TrimSpace(text[i+1:]); len(rest) > 0 {
+				c.surefireEntry(c.last, text, rest)
+			}
+		}
+		return true
+	default:
+		return false
+	}
+	c.close()
+	c.mode = m
+	return true
+}
+
+func isPHPUnitHeader(text []byte) bool {
+	s := string(text)
+	if !strings.HasPrefix(s, "There was 1 ") && !strings.HasPrefix(s, "There were ") {
+		return false
+	}
+	return strings.HasSuffix(s, " failure:") || strings.HasSuffix(s, " failures:") ||
+		strings.HasSuffix(s, " error:") || strings.HasSuffix(s, " errors:")
+}
+
+// start recognises the first line of a block, or a one-line mention of a
+// failing test. It closes the open block when it does.
+func (c *Collector) start(n int, text, trimmed []byte, indent int) bool {
+	if len(trimmed) == 0 {
+		if c.mode == modeSurefireList {
+			c.mode = modeNone
+		}
+		return false
+	}
+	switch c.mode {
+	case modeRSpec:
+		if name, ok := numbered(trimmed); ok && indent > 0 {
+			c.open(n, text, RSpec, name, "")
+			return true
+		}
+		if bytes.HasPrefix(text, []byte("Finished in ")) || bytes.HasPrefix(text, []byte("Failed examples:")) {
+			c.close()
+			c.mode = modeNone
+		}
+	case modePHPUnit:
+		if name, ok := numbered(trimmed); ok && indent == 0 && strings.Contains(name, "::") {
+			c.open(n, text, PHPUnit, phpunitName(name), "")
+			return true
+		}
+		if bytes.HasPrefix(text, []byte("FAILURES!")) || bytes.HasPrefix(text, []byte("ERRORS!")) {
+			c.close()
+			c.mode = modeNone
+		}
+	case modeMocha:
+		if name, ok := numbered(trimmed); ok && indent > 0 {
+			c.open(n, text, Mocha, name, "")
+			return true
+		}
+	case modeCargo:
+		if bytes.HasPrefix(text, []byte("test result:")) {
+			c.close()
+			c.mode = modeNone
+		}
+	case modeSurefireList:
+		if indent > 0 || bytes.HasPrefix(text, []byte("[ERROR]   ")) {
+			c.surefireEntry(n, text, bytes.TrimSpace(bytes.TrimPrefix(text, []byte("[ERROR]"))))
+			return true
+		}
+		c.mode = modeNone
+	}
+
+	first := trimmed[0]
+	switch {
+	case first == '-' && bytes.HasPrefix(trimmed, []byte("--- FAIL: ")):
+		name := firstField(trimmed[len("--- FAIL: "):])
+		if name != "" {
+			c.openGo(n, text, name, indent)
+			return true
+		}
+	case first == '=' && bytes.HasPrefix(text, []byte("=== RUN ")):
+		c.goVerbose = true
+	case first == '_' && indent == 0 && len(text) > 8 && bytes.HasPrefix(text, []byte("___")) && bytes.HasSuffix(text, []byte("___")):
+		title := strings.TrimSpace(strings.Trim(string(text), "_"))
+		if title != "" {
+			for _, p := range []string{"ERROR at setup of ", "ERROR at teardown of ", "ERROR collecting "} {
+				title = strings.TrimPrefix(title, p)
+			}
+			c.open(n, text, Pytest, title, "")
+			return true
+		}
+	case (first == 'F' || first == 'E') && indent == 0:
+		if c.prevEqSep && (bytes.HasPrefix(text, []byte("FAIL: ")) || bytes.HasPrefix(text, []byte("ERROR: "))) {
+			c.open(n, text, Unittest, unittestName(text), "")
+			return true
+		}
+		if bytes.HasPrefix(text, []byte("FAILED ")) || bytes.HasPrefix(text, []byte("ERROR ")) {
+			id := firstField(text[bytes.IndexByte(text, ' ')+1:])
+			if strings.Contains(id, "::") {
+				c.oneLine(n, text, Pytest, pytestTitle(id), id)
+				return true
+			}
+		}
+	case first == 0xe2: // "●", "✕", "✖"
+		if bytes.HasPrefix(trimmed, []byte("● ")) {
+			name := strings.TrimSpace(string(trimmed[len("● "):]))
+			if name != "" && name != "Console" && !strings.HasPrefix(name, "Console ") {
+				c.open(n, text, Jest, name, "")
+				return true
+			}
+		}
+		if bytes.HasPrefix(trimmed, []byte("✕ ")) || bytes.HasPrefix(trimmed, []byte("✖ ")) {
+			name := stripDuration(strings.TrimSpace(string(trimmed[len("✕ "):])))
+			if name != "" {
+				c.oneLine(n, text, Jest, name, "")
+				return true
+			}
+		}
+	case first == 'r' && bytes.HasPrefix(text, []byte("rspec ")):
+		if i := bytes.Index(text, []byte(" # ")); i > len("rspec ") {
+			loc := string(bytes.TrimSpace(text[len("rspec "):i]))
+			c.oneLine(n, text, RSpec, strings.TrimSpace(string(text[i+3:])), loc)
+			return true
+		}
+	case first == '-' && len(text) > len("---- stdout ----") && bytes.HasPrefix(text, []byte("---- ")) && bytes.HasSuffix(text, []byte(" stdout ----")):
+		name := strings.TrimSpace(string(text[len("---- ") : len(text)-len(" stdout ----")]))
+		if name != "" {
+			c.open(n, text, Cargo, name, "")
+			return true
+		}
+	case first == '-' && (bytes.HasPrefix(trimmed, []byte("--- STDOUT:")) || bytes.HasPrefix(trimmed, []byte("--- STDERR:"))):
+		f := strings.Fields(strings.TrimSuffix(string(trimmed[len("--- STDOUT:"):]), "---"))
+		if len(f) >= 2 {
+			c.open(n, text, Nextest, f[0]+" "+f[1], "")
+			return true
+		}
+	case first == '[' && bytes.HasPrefix(trimmed, []byte("[xUnit.net ")) && bytes.HasSuffix(trimmed, []byte(" [FAIL]")):
+		if i := bytes.IndexByte(trimmed, ']'); i > 0 {
+			name := strings.TrimSpace(string(trimmed[i+1 : len(trimmed)-len(" [FAIL]")]))
+			if name != "" {
+				c.oneLine(n, text, Dotnet, name, "")
+				return true
+			}
+		}
+	}
+
+	if bytes.Contains(trimmed, []byte("<<< ")) && (bytes.HasSuffix(trimmed, []byte("<<< FAILURE!")) || bytes.HasSuffix(trimmed, []byte("<<< ERROR!"))) {
+		s := strings.TrimPrefix(string(trimmed), "[ERROR] ")
+		if i := strings.Index(s, "Time elapsed"); i > 0 && !strings.HasPrefix(s, "Tests run:") {
+			c.open(n, text, Maven, strings.TrimSpace(s[:i]), "")
+			return true
+		}
+	}
+	if indent == 0 && bytes.HasSuffix(text, []byte(" FAILED")) && bytes.Contains(text, []byte(" > ")) {
+		c.open(n, text, Gradle, strings.TrimSpace(string(text[:len(text)-len(" FAILED")])), "")
+		return true
+	}
+	if first == 'F' || first == 'S' || first == 'T' || first == 'L' {
+		if name, ok := nextestStatus(trimmed); ok {
+			c.oneLine(n, text, Nextest, name, "")
+			return true
+		}
+	}
+	if first == 'F' && bytes.HasPrefix(trimmed, []byte("Failed ")) {
+		if name, ok := dotnetFailed(trimmed); ok {
+			c.open(n, text, Dotnet, name, "")
+			return true
+		}
+	}
+	if first != 'F' && first != 'E' && indent == 0 && bytes.Contains(text, []byte(".py::")) {
+		// pytest -v: "tests/test_x.py::test_a FAILED  [ 50%]"
+		f := strings.Fields(string(text))
+		if len(f) >= 2 && (f[1] == "FAILED" || f[1] == "ERROR") {
+			c.oneLine(n, text, Pytest, pytestTitle(f[0]), f[0])
+			return true
+		}
+	}
+	return false
+}
+
+// continues tells whether a line belongs to the open block.
+func (c *Collector) continues(text, trimmed []byte, indent int) bool {
+	o := c.cur
+	blank := len(trimmed) == 0
+	switch o.b.Framework {
+	case Pytest:
+		if indent == 0 && (bytes.HasPrefix(text, []byte("===")) || bytes.HasPrefix(text, []byte("___")) ||
+			(bytes.HasPrefix(text, []byte("-----")) && bytes.Contains(text, []byte(" coverage")))) {
+			return false
+		}
+		return true
+	case Unittest:
+		if indent == 0 && (len(text) >= 20 && isRun(text, '=') || bytes.HasPrefix(text, []byte("Ran ")) && bytes.Contains(text, []byte(" test"))) {
+			return false
+		}
+		return true
+	case Go:
+		if blank {
+			return true
+		}
+		if o.panic {
+			return !(indent == 0 && (bytes.HasPrefix(text, []byte("FAIL")) || bytes.HasPrefix(text, []byte("ok ")) || bytes.HasPrefix(text, []byte("exit status "))))
+		}
+		if indent == 0 && o.lastN == o.header && (bytes.HasPrefix(text, []byte("panic: ")) || bytes.HasPrefix(text, []byte("fatal error: "))) {
+			o.panic = true
+			return true
+		}
+		return indent > o.indent && !bytes.HasPrefix(trimmed, []byte("=== "))
+	case Jest:
+		if blank {
+			return true
+		}
+		if indent <= 1 && (bytes.HasPrefix(trimmed, []byte("PASS ")) || bytes.HasPrefix(trimmed, []byte("FAIL "))) {
+			return false
+		}
+		for _, p := range []string{"Test Suites:", "Tests:", "Snapshots:", "Time:", "Ran all test suites", "Summary of all failing tests", "✓ ", "✕ ", "√ "} {
+			if bytes.HasPrefix(trimmed, []byte(p)) {
+				return false
+			}
+		}
+		return !(bytes.HasPrefix(trimmed, []byte("---")) && bytes.Contains(trimmed, []byte("|")))
+	case Maven:
+		frame := bytes.HasPrefix(trimmed, []byte("at ")) && indent > 0 || bytes.HasPrefix(trimmed, []byte("... ")) && bytes.HasSuffix(trimmed, []byte(" more"))
+		cause := bytes.HasPrefix(trimmed, []byte("Caused by:")) || bytes.HasPrefix(trimmed, []byte("Suppressed:"))
+		switch {
+		case frame:
+			o.frames = true
+			return true
+		case cause:
+			o.frames = false
+			return true
+		case o.frames:
+			return false
+		case blank:
+			return true
+		}
+		for _, p := range []string{"Running ", "Tests run:", "[INFO]", "[ERROR] Tests run:", "[WARNING]", "Results"} {
+			if bytes.HasPrefix(text, []byte(p)) {
+				return false
+			}
+		}
+		return o.total < 40
+	case Gradle, Mocha:
+		return blank || indent > 0
+	case RSpec:
+		return !(indent == 0 && !blank && (bytes.HasPrefix(text, []byte("Finished in ")) || bytes.HasPrefix(text, []byte("Failed examples:"))))
+	case PHPUnit:
+		for _, p := range []string{"FAILURES!", "ERRORS!", "WARNINGS!", "OK (", "OK, but", "Tests: ", "There w", "Time: "} {
+			if bytes.HasPrefix(text, []byte(p)) {
+				return false
+			}
+		}
+		return true
+	case Cargo:
+		return !(indent == 0 && (bytes.HasPrefix(text, []byte("test result:")) || bytes.HasPrefix(text, []byte("failures:"))))
+	case Nextest:
+		if _, ok := nextestStatus(trimmed); ok {
+			return false
+		}
+		for _, p := range []string{"--- STD", "Summary [", "Cancelling", "Starting ", "PASS [", "START "} {
+			if bytes.HasPrefix(trimmed, []byte(p)) {
+				return false
+			}
+		}
+		return true
+	case Dotnet:
+		for _, p := range []string{"Passed ", "Skipped ", "Failed!", "Passed!", "Total tests", "Test Run ", "Results File:", "Failed   "} {
+			if bytes.HasPrefix(trimmed, []byte(p)) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (c *Collector) highlight(o *openBlock, text, trimmed []byte) bool {
+	switch o.b.Framework {
+	case Pytest:
+		return len(text) > 1 && text[0] == 'E' && (text[1] == ' ' || text[1] == '\t') || isLocationLine(text)
+	case Unittest, Mocha:
+		return isExceptionLine(trimmed) && (o.b.Framework == Mocha || len(text) == len(trimmed))
+	case Go:
+		return isGoFileLine(trimmed) || bytes.HasPrefix(trimmed, []byte("panic: ")) || bytes.HasPrefix(trimmed, []byte("Error:"))
+	case Jest:
+		return bytes.HasPrefix(trimmed, []byte("expect(")) || bytes.HasPrefix(trimmed, []byte("Expected")) ||
+			bytes.HasPrefix(trimmed, []byte("Received")) || isExceptionLine(trimmed) ||
+			bytes.HasPrefix(trimmed, []byte(">")) && bytes.Contains(trimmed, []byte(" | "))
+	case Maven, Gradle:
+		if bytes.HasPrefix(trimmed, []byte("Caused by:")) {
+			return true
+		}
+		return o.total == 2 && len(trimmed) > 0
+	case RSpec:
+		return bytes.HasPrefix(trimmed, []byte("Failure/Error:")) || bytes.HasPrefix(trimmed, []byte("expected")) ||
+			bytes.HasPrefix(trimmed, []byte("got:")) || isExceptionLine(trimmed)
+	case PHPUnit:
+		return bytes.HasPrefix(trimmed, []byte("Failed asserting")) || isExceptionLine(trimmed)
+	case Cargo, Nextest:
+		return bytes.Contains(trimmed, []byte("panicked at")) || bytes.HasPrefix(trimmed, []byte("left:")) ||
+			bytes.HasPrefix(trimmed, []byte("right:")) || bytes.HasPrefix(trimmed, []byte("assertion"))
+	case Dotnet:
+		h := o.dotnetEM && len(trimmed) > 0
+		o.dotnetEM = bytes.HasPrefix(trimmed, []byte("Error Message:"))
+		return h
+	}
+	return false
+}
+
+func (c *Collector) open(n int, text []byte, fw, name, loc string) {
+	c.close()
+	if len(c.blocks) >= c.lim.MaxBlocks {
+		c.dropped++
+		return
+	}
+	c.cur = &openBlock{b: Block{Framework: fw, Test: c.clip(name), Location: c.clip(loc), StartLine: n}}
+	c.appendLine(n, text, bytes.TrimLeft(text, " \t"))
+}
+
+func (c *Collector) oneLine(n int, text []byte, fw, name, loc string) {
+	c.open(n, text, fw, name, loc)
+	if c.cur != nil && len(c.cur.b.Highlight) == 0 {
+		c.cur.b.Highlight = append(c.cur.b.Highlight, n)
+	}
+	c.close()
+}
+
+// openGo opens a "--- FAIL" block; in verbose output it starts at the
+// test's "=== RUN" line when that is among the recent lines.
+func (c *Collector) openGo(n int, text []byte, name string, indent int) {
+	c.close()
+	if len(c.blocks) >= c.lim.MaxBlocks {
+		c.dropped++
+		return
+	}
+	o := &openBlock{b: Block{Framework: Go, Test: c.clip(name)}, indent: indent}
+	c.cur = o
+	if c.goVerbose {
+		if from := c.ringFind(n, name); from >= 0 {
+			o.b.StartLine = c.ring[from].n
+			for i := from; ; i = (i + 1) % goRingSize {
+				r := c.ring[i]
+				if r.n >= n || r.n == 0 {
+					break
+				}
+				c.appendLine(r.n, r.text, bytes.TrimLeft(r.text, " \t"))
+				if (i+1)%goRingSize == c.ringNext {
+					break
+				}
+			}
+		}
+	}
+	if o.b.StartLine == 0 {
+		o.b.StartLine = n
+	}
+	o.header = n
+	c.appendLine(n, text, bytes.TrimLeft(text, " \t"))
+}
+
+// ringFind returns the ring index of the latest "=== RUN   name" line
+// before line n, or -1.
+func (c *Collector) ringFind(n int, name string) int {
+	for k := 1; k <= goRingSize; k++ {
+		i := (c.ringNext - k + goRingSize) % goRingSize
+		r := c.ring[i]
+		if r.n == 0 || r.n >= n {
+			continue
+		}
+		if last := c.lastBlockEnd(); last > 0 && r.n <= last {
+			return -1
+		}
+		t := r.text
+		if bytes.HasPrefix(t, []byte("=== RUN ")) || bytes.HasPrefix(t, []byte("=== CONT ")) {
+			if firstField(t[bytes.IndexByte(t[4:], ' ')+5:]) == name {
+				if bytes.HasPrefix(t, []byte("=== RUN ")) {
+					return i
+				}
+			}
+		}
+	}
+	return -1
+}
+
+func (c *Collector) lastBlockEnd() int {
+	if len(c.blocks) == 0 {
+		return 0
+	}
+	return c.blocks[len(c.blocks)-1].EndLine
+}
+
+func (c *Collector) surefireEntry(n int, text, entry []byte) {
+	s := strings.TrimSpace(string(entry))
+	if s == "" {
+		return
+	}
+	// "nullErrorThrows(retrofit2.ResponseTest): (..)", "FooTest.testBar:42 expected…",
+	// "Run 1: …" (a rerun line, not a test).
+	if strings.HasPrefix(s, "Run ") {
+		return
+	}
+	name := s
+	if i := strings.IndexAny(name, " \t"); i > 0 {
+		name = name[:i]
+	}
+	loc := ""
+	if strings.HasSuffix(name, ":") {
+		name = strings.TrimSuffix(name, ":")
+	} else if i := strings.LastIndexByte(name, ':'); i > 0 && isDigits([]byte(name[i+1:])) {
+		loc = name
+		name = name[:i]
+	}
+	c.oneLine(n, text, Maven, name, loc)
+}
+
+func (c *Collector) appendLine(n int, text, trimmed []byte) {
+	o := c.cur
+	if len(trimmed) == 0 || o.b.Framework == Unittest && o.total > 1 && len(text) >= 20 && isRun(text, '-') {
+		if o.total > 0 {
+			o.pending++
+			return
+		}
+	}
+	for ; o.pending > 0; o.pending-- {
+		c.store(o, "")
+	}
+	c.store(o, c.clip(string(text)))
+	o.lastN = n
+	if c.highlight(o, text, trimmed) && len(o.b.Highlight) < c.lim.MaxHighlights {
+		o.b.Highlight = append(o.b.Highlight, n)
+	}
+}
+
+func (c *Collector) store(o *openBlock, s string) {
+	o.total++
+	headCap := c.lim.MaxLines / 3
+	if len(o.head) < headCap {
+		o.head = append(o.head, s)
+		return
+	}
+	tailCap := c.lim.MaxLines - headCap
+	if len(o.tail) < tailCap {
+		o.tail = append(o.tail, s)
+		return
+	}
+	o.tail[o.tailPos] = s
+	o.tailPos = (o.tailPos + 1) % tailCap
+}
+
+func (c *Collector) close() {
+	o := c.cur
+	if o == nil {
+		return
+	}
+	c.cur = nil
+	b := o.b
+	b.EndLine = b.StartLine + o.total - 1
+	lines := make([]string, 0, len(o.head)+len(o.tail))
+	lines = append(lines, o.head...)
+	lines = append(lines, o.tail[o.tailPos:]...)
+	lines = append(lines, o.tail[:o.tailPos]...)
+	b.Lines = lines
+	if o.total > len(lines) {
+		b.Omitted = o.total - len(lines)
+		b.OmittedAt = len(o.head)
+	}
+	if len(b.Highlight) == 0 {
+		b.Highlight = []int{b.StartLine}
+	}
+	c.blocks = append(c.blocks, b)
+}
+
+func (c *Collector) clip(s string) string {
+	if len(s) <= c.lim.MaxLineBytes {
+		return s
+	}
+	cut := c.lim.MaxLineBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func indentWidth(ws []byte) int {
+	w := 0
+	for _, b := range ws {
+		if b == '\t' {
+			w += 4
+		} else {
+			w++
+		}
+	}
+	return w
+}
+
+func isRun(text []byte, ch byte) bool {
+	for _, b := range bytes.TrimRight(text, " ") {
+		if b != ch {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func firstField(b []byte) string {
+	f := bytes.Fields(b)
+	if len(f) == 0 {
+		return ""
+	}
+	return string(f[0])
+}
+
+// numbered splits "12) some name" into "some name".
+func numbered(trimmed []byte) (string, bool) {
+	i := bytes.IndexByte(trimmed, ')')
+	if i <= 0 || i+1 >= len(trimmed) || trimmed[i+1] != ' ' || !isDigits(trimmed[:i]) {
+		return "", false
+	}
+	name := strings.TrimSpace(string(trimmed[i+2:]))
+	return name, name != ""
+}
+
+// phpunitName keeps "Class::method" and a data set name, dropping the
+// data set's dumped arguments.
+func phpunitName(s string) string {
+	if i := strings.Index(s, " with data set "); i > 0 {
+		rest := s[i+len(" with data set "):]
+		if j := strings.Index(rest, " ("); j > 0 {
+			rest = rest[:j]
+		}
+		return s[:i] + " with data set " + rest
+	}
+	return s
+}
+
+// unittestName turns "FAIL: test_x (pkg.mod.Class)" into
+// "pkg.mod.Class.test_x"; nose's "FAIL: pkg.mod.test_x" stays as it is.
+func unittestName(text []byte) string {
+	s := string(text[bytes.IndexByte(text, ':')+1:])
+	s = strings.TrimSpace(s)
+	name, rest, ok := strings.Cut(s, " (")
+	if !ok {
+		return s
+	}
+	cls := strings.TrimSuffix(rest, ")")
+	if i := strings.Index(cls, ")"); i >= 0 {
+		cls = cls[:i]
+	}
+	if cls == "" || strings.HasSuffix(cls, "."+name) {
+		return cls
+	}
+	return cls + "." + name
+}
+
+// pytestTitle turns a node id into the title pytest prints in its section
+// headers: "tests/test_x.py::TestA::test_b[1]" → "TestA.test_b[1]".
+func pytestTitle(id string) string {
+	parts := strings.Split(id, "::")
+	if len(parts) < 2 {
+		return id
+	}
+	return strings.Join(parts[1:], ".")
+}
+
+func stripDuration(s string) string {
+	if strings.HasSuffix(s, ")") {
+		if i := strings.LastIndex(s, " ("); i > 0 {
+			d := s[i+2 : len(s)-1]
+			if d != "" && d[0] >= '0' && d[0] <= '9' && (strings.HasSuffix(d, "ms") || strings.HasSuffix(d, "s")) {
+				return s[:i]
+			}
+		}
+	}
+	return s
+}
+
+// nextestStatus reads "FAIL [   0.004s] fixture-project::basic test_x".
+func nextestStatus(trimmed []byte) (string, bool) {
+	for _, p := range []string{"FAIL [", "SIGSEGV [", "SIGABRT [", "TIMEOUT [", "LEAK-FAIL [", "TRY 2 FAIL ["} {
+		if bytes.HasPrefix(trimmed, []byte(p)) {
+			i := bytes.IndexByte(trimmed, ']')
+			if i < 0 {
+				return "", false
+			}
+			f := strings.Fields(string(trimmed[i+1:]))
+			if len(f) >= 2 {
+				return f[0] + " " + f[1], true
+			}
+			if len(f) == 1 {
+				return f[0], true
+			}
+		}
+	}
+	return "", false
+}
+
+// dotnetFailed reads "Failed Ns.Class.Method [12 ms]" and the older
+// "Failed   Ns.Class.Method".
+func dotnetFailed(trimmed []byte) (string, bool) {
+	s := string(trimmed[len("Failed "):])
+	if strings.HasPrefix(s, "  ") {
+		name := strings.TrimSpace(s)
+		return name, name != "" && !strings.ContainsAny(name, " ")
+	}
+	if !strings.HasSuffix(s, "]") {
+		return "", false
+	}
+	i := strings.LastIndex(s, " [")
+	if i <= 0 {
+		return "", false
+	}
+	d := s[i+2 : len(s)-1]
+	if !strings.HasSuffix(d, "ms") && !strings.HasSuffix(d, " s") && !strings.HasSuffix(d, "m") {
+		return "", false
+	}
+	return strings.TrimSpace(s[:i]), true
+}
+
+// isLocationLine matches pytest's "path/to/file.py:101: TypeError".
+func isLocationLine(text []byte) bool {
+	i := bytes.Index(text, []byte(": "))
+	if i <= 0 || bytes.IndexByte(text, ' ') < i {
+		return false
+	}
+	j := bytes.LastIndexByte(text[:i], ':')
+	if j <= 0 || !isDigits(text[j+1:i]) || !bytes.Contains(text[:j], []byte(".py")) {
+		return false
+	}
+	word := bytes.TrimSpace(text[i+2:])
+	return len(word) > 0 && bytes.IndexByte(word, ' ') < 0
+}
+
+// isGoFileLine matches "x_test.go:12: message".
+func isGoFileLine(trimmed []byte) bool {
+	i := bytes.Index(trimmed, []byte(".go:"))
+	if i <= 0 || bytes.IndexByte(trimmed[:i], ' ') >= 0 {
+		return false
+	}
+	rest := trimmed[i+4:]
+	j := bytes.IndexByte(rest, ':')
+	return j > 0 && isDigits(rest[:j])
+}
+
+// isExceptionLine matches "ValueError: …", "java.lang.IllegalStateException",
+// "NoMethodError:" and the like at the start of a line.
+func isExceptionLine(trimmed []byte) bool {
+	end := bytes.IndexAny(trimmed, ": ")
+	if end < 0 {
+		end = len(trimmed)
+	}
+	word := trimmed[:end]
+	if len(word) < 5 {
+		return false
+	}
+	for _, b := range word {
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '.' || b == '$' || b == '\\') {
+			if b != ':' {
+				return false
+			}
+		}
+	}
+	for _, s := range []string{"Error", "Exception", "Failure", "Failed"} {
+		if bytes.HasSuffix(word, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}

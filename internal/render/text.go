@@ -1,0 +1,668 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/mattn/go-runewidth"
+
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/diagnose"
+)
+
+// DefaultLimit is how many failing tests Text prints when Options.Limit is 0.
+const DefaultLimit = 20
+
+// Options controls the terminal view. The zero value is piped output: plain
+// text, no colour, no links, tab-separated rows, 20 tests.
+type Options struct {
+	// TTY is set when stdout is a terminal: tables are drawn with
+	// tablewriter and long lines are cut to Width. Piped output keeps every
+	// line whole and prints tab-separated rows.
+	TTY bool
+	// Color enables SGR colour. The caller decides it (NO_COLOR,
+	// CLICOLOR_FORCE); it is honoured even when TTY is false.
+	Color bool
+	// Hyperlinks prints OSC 8 links instead of bare URLs; only http and
+	// https URLs made of printable ASCII are ever linked.
+	Hyperlinks bool
+	// Width is the terminal width in columns. 0 means 80; less than 40 is
+	// treated as 40.
+	Width int
+	// Verbose prints every excerpt block whole: the excerpts of causes, of
+	// tests and of jobs. Otherwise one window of each cause's excerpt is shown.
+	Verbose bool
+	// Limit caps the failing tests printed. 0 means DefaultLimit; a negative
+	// value prints them all.
+	Limit int
+}
+
+// Excerpt windows: without Verbose, a cause shows at most excerptWindow lines,
+// starting up to excerptLead lines before the first highlighted one.
+const (
+	excerptWindow = 12
+	excerptLead   = 4
+	maxCauses     = 10
+)
+
+// Text writes the report for people: a pipeline header, the ranked causes
+// with their log excerpts, the failing tests, the failed jobs, how to
+// reproduce and what could not be learned.
+func Text(w io.Writer, r *diagnose.Report, o Options) error {
+	if r == nil {
+		return errors.New("rendering text: no report")
+	}
+	if o.Width <= 0 {
+		o.Width = 80
+	}
+	if o.Width < 40 {
+		o.Width = 40
+	}
+	t := &textWriter{w: w, o: o, r: r, idx: indexJobs(r)}
+	t.header()
+	t.causes()
+	t.tests()
+	t.jobs()
+	t.repro()
+	t.warnings()
+	if t.err != nil {
+		return fmt.Errorf("writing text report: %w", t.err)
+	}
+	return nil
+}
+
+type textWriter struct {
+	w   io.Writer
+	o   Options
+	r   *diagnose.Report
+	idx jobIndex
+	err error
+}
+
+func (t *textWriter) print(s string) {
+	if t.err == nil {
+		_, t.err = io.WriteString(t.w, s)
+	}
+}
+
+func (t *textWriter) line(parts ...string) {
+	t.print(strings.Join(parts, "") + "\n")
+}
+
+// section starts a titled block after a blank line.
+func (t *textWriter) section(title string) {
+	t.line()
+	t.line(t.bold(title))
+}
+
+// SGR styles; each returns s unchanged when colour is off.
+func (t *textWriter) sgr(code, s string) string {
+	if !t.o.Color || s == "" {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+func (t *textWriter) bold(s string) string    { return t.sgr("1", s) }
+func (t *textWriter) dim(s string) string     { return t.sgr("2", s) }
+func (t *textWriter) red(s string) string     { return t.sgr("31", s) }
+func (t *textWriter) redBold(s string) string { return t.sgr("1;31", s) }
+func (t *textWriter) green(s string) string   { return t.sgr("32", s) }
+func (t *textWriter) yellow(s string) string  { return t.sgr("33", s) }
+func (t *textWriter) cyan(s string) string    { return t.sgr("36", s) }
+
+// link shows text as an OSC 8 hyperlink to u when the terminal supports it;
+// otherwise text followed by the bare URL. text must already be sanitised.
+func (t *textWriter) link(text, u string) string {
+	safe, ok := safeURL(u)
+	switch {
+	case !ok && u == "":
+		return text
+	case !ok:
+		return text + "  " + Sanitize(u)
+	case t.o.Hyperlinks:
+		return "\x1b]8;;" + safe + "\x1b\\" + text + "\x1b]8;;\x1b\\"
+	case text == "":
+		return t.cyan(safe)
+	}
+	return text + "  " + t.cyan(safe)
+}
+
+// fit cuts a sanitised plain string to n columns on a terminal; piped output
+// is never cut.
+func (t *textWriter) fit(s string, n int) string {
+	if !t.o.TTY || n <= 0 || runewidth.StringWidth(s) <= n {
+		return s
+	}
+	return runewidth.Truncate(s, n, "…")
+}
+
+func (t *textWriter) header() {
+	r := t.r
+	p := r.Pipeline
+	if p == nil && len(r.Pipelines) > 0 {
+		p = &r.Pipelines[0]
+	}
+	project := Sanitize(r.Project.Path)
+	if project == "" && p != nil {
+		project = Sanitize(p.ProjectPath)
+	}
+	if p == nil {
+		t.line(t.bold(orDash(project)), "  ", t.dim("no pipeline"))
+	} else {
+		glyph := statusGlyph(p.Status)
+		switch p.Status {
+		case diagnose.StatusFailed:
+			glyph = t.redBold(glyph)
+		case diagnose.StatusSuccess:
+			glyph = t.green(glyph)
+		default:
+			glyph = t.yellow(glyph)
+		}
+		id := "#" + strconv.FormatInt(p.ID, 10)
+		ref, sha := Sanitize(p.Ref), Sanitize(shortSHA(p.SHA))
+		rest := " " + statusWord(p.Status)
+		if d := formatDuration(p.Duration); d != "" {
+			rest += " in " + d
+		}
+		word := "  pipeline "
+		plainWidth := func() int {
+			n := runewidth.StringWidth("✗ " + project + word + id + rest)
+			if ref != "" {
+				n += runewidth.StringWidth(" on " + ref)
+			}
+			if sha != "" {
+				n += runewidth.StringWidth(" (" + sha + ")")
+			}
+			return n
+		}
+		// On a terminal the header keeps to one line: the word "pipeline"
+		// goes, then the project shrinks to its last path element, then the
+		// ref is cut.
+		if t.o.TTY && plainWidth() > t.o.Width {
+			word = "  "
+		}
+		if t.o.TTY && plainWidth() > t.o.Width {
+			if i := strings.LastIndexByte(project, '/'); i >= 0 {
+				project = "…" + project[i:]
+			}
+			if over := plainWidth() - t.o.Width; over > 0 && ref != "" {
+				ref = runewidth.Truncate(ref, max(8, runewidth.StringWidth(ref)-over), "…")
+			}
+		}
+		if t.o.TTY && plainWidth() > t.o.Width {
+			word = "\n  " // still too wide: the pipeline goes on a second line
+		}
+		var b strings.Builder
+		b.WriteString(glyph + " " + t.bold(orDash(project)) + word)
+		if t.o.Hyperlinks {
+			b.WriteString(t.link(id, p.WebURL))
+		} else {
+			b.WriteString(id)
+		}
+		if ref != "" {
+			b.WriteString(" on " + t.bold(ref))
+		}
+		if sha != "" {
+			b.WriteString(" (" + sha + ")")
+		}
+		b.WriteString(rest)
+		if !t.o.Hyperlinks {
+			if u, ok := safeURL(p.WebURL); ok {
+				b.WriteString("  " + t.cyan(u))
+			}
+		}
+		t.line(b.String())
+	}
+	t.line(t.summaryLine())
+	if p != nil && p.YAMLErrors != "" {
+		for _, l := range strings.Split(p.YAMLErrors, "\n") {
+			if strings.TrimSpace(l) != "" {
+				t.line(t.red("yaml error: "), Sanitize(strings.TrimRight(l, "\r")))
+			}
+		}
+	}
+}
+
+func (t *textWriter) summaryLine() string {
+	s := t.r.Summary
+	if s.FailedJobs == 0 && s.FailingTests == 0 && s.FlakyTests == 0 && len(t.r.Jobs) == 0 && len(t.r.Causes) == 0 {
+		if s.TotalTests > 0 {
+			return t.green("no failed jobs") + " · " + plural(s.TotalTests, "test", "tests") + " passed"
+		}
+		return t.green("no failed jobs")
+	}
+	jobs := plural(s.FailedJobs, "failed job", "failed jobs")
+	if s.AllowedFailures > 0 {
+		jobs += " (" + strconv.Itoa(s.AllowedFailures) + " allowed to fail)"
+	}
+	parts := []string{jobs}
+	if s.FailingTests > 0 || s.TotalTests > 0 {
+		tests := plural(s.FailingTests, "failing test", "failing tests")
+		if s.TotalTests > 0 {
+			tests += " of " + strconv.Itoa(s.TotalTests)
+		}
+		parts = append(parts, tests)
+	}
+	if s.FlakyTests > 0 {
+		parts = append(parts, strconv.Itoa(s.FlakyTests)+" flaky")
+	}
+	parts = append(parts, plural(s.Causes, "cause", "causes"))
+	if n := len(t.r.Pipelines); n > 1 {
+		parts = append(parts, strconv.Itoa(n)+" pipelines")
+	}
+	if s.JobsWithoutLogs > 0 {
+		parts = append(parts, plural(s.JobsWithoutLogs, "job", "jobs")+" without logs")
+	}
+	return t.joinWrapped(parts, " · ", "")
+}
+
+// joinWrapped joins parts with sep; on a terminal it starts a new line,
+// indented, instead of a separator where the next part would pass the width.
+func (t *textWriter) joinWrapped(parts []string, sep, indent string) string {
+	if !t.o.TTY {
+		return strings.Join(parts, sep)
+	}
+	var b strings.Builder
+	col := 0
+	for i, p := range parts {
+		w := runewidth.StringWidth(p)
+		if i > 0 {
+			if col+runewidth.StringWidth(sep)+w > t.o.Width {
+				b.WriteString("\n" + indent)
+				col = runewidth.StringWidth(indent)
+			} else {
+				b.WriteString(sep)
+				col += runewidth.StringWidth(sep)
+			}
+		}
+		b.WriteString(p)
+		col += w
+	}
+	return b.String()
+}
+
+// wrap breaks plain text into lines of at most width columns at spaces
+// (a word longer than the width is cut); piped output is one line.
+func (t *textWriter) wrap(s string, width int) []string {
+	if !t.o.TTY || width <= 0 || runewidth.StringWidth(s) <= width {
+		return []string{s}
+	}
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		if runewidth.StringWidth(word) > width {
+			word = runewidth.Truncate(word, width, "…")
+		}
+		switch {
+		case cur == "":
+			cur = word
+		case runewidth.StringWidth(cur)+1+runewidth.StringWidth(word) <= width:
+			cur += " " + word
+		default:
+			lines = append(lines, cur)
+			cur = word
+		}
+	}
+	return append(lines, cur)
+}
+
+func (t *textWriter) causes() {
+	if len(t.r.Causes) == 0 {
+		return
+	}
+	t.section("Causes")
+	n := len(t.r.Causes)
+	if !t.o.Verbose && n > maxCauses {
+		n = maxCauses
+	}
+	for i := 0; i < n; i++ {
+		c := &t.r.Causes[i]
+		rank := c.Rank
+		if rank <= 0 {
+			rank = i + 1
+		}
+		num := strconv.Itoa(rank) + ". "
+		indent := strings.Repeat(" ", len(num))
+		if i > 0 {
+			t.line()
+		}
+		title := oneLine(c.Title)
+		if title == "" {
+			title = "(no title)"
+		}
+		for k, l := range t.wrap(title, t.o.Width-len(num)) {
+			lead := indent
+			if k == 0 {
+				lead = num
+			}
+			t.line(lead, t.bold(l))
+		}
+
+		scope := []string{t.category(c.Category), causeScope(c)}
+		if names := t.jobNames(c.JobIDs, c.JobNames); names != "" {
+			scope[len(scope)-1] += ": " + names
+		}
+		t.line(indent, t.fit(strings.Join(scope, " · "), t.o.Width-len(indent)))
+		if len(c.Reasons) > 0 {
+			why := make([]string, 0, len(c.Reasons))
+			for _, reason := range c.Reasons {
+				if s := oneLine(reason); s != "" {
+					why = append(why, s)
+				}
+			}
+			if len(why) > 0 {
+				t.line(indent, t.dim("why: "), t.fit(strings.Join(why, " · "), t.o.Width-len(indent)-5))
+			}
+		}
+		if h := oneLine(c.Hint); h != "" {
+			for k, l := range t.wrap(h, t.o.Width-len(indent)-6) {
+				label := "      "
+				if k == 0 {
+					label = t.yellow("hint: ")
+				}
+				t.line(indent, label, l)
+			}
+		}
+		if c.Excerpt != nil {
+			t.excerpt(indent, c.Excerpt, t.idx.excerptJob(c.Excerpt, c.JobIDs), !t.o.Verbose)
+		}
+	}
+	if rest := len(t.r.Causes) - n; rest > 0 {
+		t.line()
+		t.line(t.dim("… " + plural(rest, "more cause", "more causes") + " (--verbose shows all)"))
+	}
+}
+
+// category is the coloured category name of a cause or job.
+func (t *textWriter) category(c diagnose.Category) string {
+	s := Sanitize(string(c))
+	if s == "" {
+		s = string(diagnose.CategoryUnknown)
+	}
+	switch c {
+	case diagnose.CategoryInfra, diagnose.CategoryTimeout, diagnose.CategoryConfig:
+		return t.yellow(s)
+	}
+	return t.red(s)
+}
+
+// jobNames lists the jobs of a cause or test by name, ids when names are
+// missing, at most three.
+func (t *textWriter) jobNames(ids []int64, names []string) string {
+	var out []string
+	if len(names) > 0 {
+		for _, n := range names {
+			out = append(out, oneLine(n))
+		}
+	} else {
+		for _, id := range ids {
+			if j := t.idx[id]; j != nil {
+				out = append(out, oneLine(j.Name))
+			} else {
+				out = append(out, "job "+strconv.FormatInt(id, 10))
+			}
+		}
+	}
+	if len(out) > 3 {
+		out = append(out[:3], "+"+strconv.Itoa(len(out)-3))
+	}
+	return strings.Join(out, ", ")
+}
+
+// excerpt prints one block of log lines with line numbers in the gutter and
+// the matching lines marked with '>' (and red on a colour terminal).
+func (t *textWriter) excerpt(indent string, ex *diagnose.Excerpt, job *diagnose.Job, window bool) {
+	if ex == nil || len(ex.Lines) == 0 {
+		return
+	}
+	from, to := 0, len(ex.Lines)
+	hl := make(map[int]bool, len(ex.Highlight))
+	for _, h := range ex.Highlight {
+		hl[h] = true
+	}
+	if window && to > excerptWindow {
+		first := -1
+		for i := range ex.Lines {
+			if hl[ex.StartLine+i] {
+				first = i
+				break
+			}
+		}
+		if first > excerptLead {
+			from = first - excerptLead
+		}
+		if from+excerptWindow < to {
+			to = from + excerptWindow
+		}
+		if to-from < excerptWindow {
+			from = to - excerptWindow
+		}
+	}
+
+	// Where the block comes from: job name, line range, link.
+	where := ""
+	if job != nil {
+		where = oneLine(job.Name)
+	} else if ex.JobID != 0 {
+		where = "job " + strconv.FormatInt(ex.JobID, 10)
+	}
+	first, last := ex.StartLine+from, ex.StartLine+to-1
+	rng := "line " + strconv.Itoa(first)
+	if last > first {
+		rng = "lines " + strconv.Itoa(first) + "–" + strconv.Itoa(last)
+	}
+	label := strings.TrimSpace(where + " · " + rng)
+	label = strings.TrimPrefix(label, "· ")
+	u := lineURL(ex, job)
+	if window && from > 0 {
+		if job != nil && job.WebURL != "" {
+			u = job.WebURL + "#L" + strconv.Itoa(first)
+		}
+	}
+	t.line(indent, t.link(t.dim(label), u))
+
+	numWidth := len(strconv.Itoa(last))
+	textWidth := t.o.Width - len(indent) - numWidth - 4
+	for i := from; i < to; i++ {
+		n := ex.StartLine + i
+		num := fmt.Sprintf("%*d", numWidth, n)
+		text := t.fit(Sanitize(strings.TrimRight(ex.Lines[i], "\r\n")), textWidth)
+		if hl[n] {
+			t.line(indent, t.redBold(">"), t.redBold(num), t.dim(" │ "), t.redBold(text))
+		} else {
+			t.line(indent, " ", t.dim(num), t.dim(" │ "), strings.TrimRight(text, " "))
+		}
+	}
+	if hidden := len(ex.Lines) - (to - from); hidden > 0 {
+		t.line(indent, t.dim("… "+plural(hidden, "more line", "more lines")+" (--verbose shows all)"))
+	}
+}
+
+func (t *textWriter) limit() int {
+	switch {
+	case t.o.Limit < 0:
+		return len(t.r.Tests)
+	case t.o.Limit == 0:
+		return DefaultLimit
+	}
+	return t.o.Limit
+}
+
+func (t *textWriter) tests() {
+	if len(t.r.Tests) == 0 {
+		return
+	}
+	t.section("Failing tests")
+	n := min(len(t.r.Tests), t.limit())
+	causeExcerpts := map[int]*diagnose.Excerpt{}
+	for i := range t.r.Causes {
+		causeExcerpts[t.r.Causes[i].ID] = t.r.Causes[i].Excerpt
+	}
+	rankWidth := len(strconv.Itoa(n))
+	for i := 0; i < n; i++ {
+		tc := &t.r.Tests[i]
+		rank := tc.Rank
+		if rank <= 0 {
+			rank = i + 1
+		}
+		name := oneLine(testName(tc))
+		status := oneLine(string(tc.Status))
+		jobs := t.jobNames(tc.JobIDs, tc.JobNames)
+		msg := testMessage(tc)
+		if !t.o.TTY {
+			t.line(strings.Join([]string{strconv.Itoa(rank), orDash(status), orDash(name), orDash(jobs), orDash(msg)}, "\t"))
+			if t.o.Verbose {
+				t.testDetail("", tc, causeExcerpts[tc.CauseID])
+			}
+			continue
+		}
+		glyph := t.red("✗")
+		if tc.Status == diagnose.TestFlaky {
+			glyph = t.yellow("↻")
+			status = t.yellow(status)
+		}
+		num := fmt.Sprintf("%*d", rankWidth+2, rank)
+		t.line(num, " ", glyph, " ", name)
+		indent := strings.Repeat(" ", rankWidth+5)
+		detail := strings.Join(nonEmpty(status, jobs), " · ")
+		if msg != "" {
+			detail += " · " + msg
+		}
+		t.line(indent, t.fit(detail, t.o.Width-len(indent)))
+		if t.o.Verbose {
+			t.testDetail(indent, tc, causeExcerpts[tc.CauseID])
+		}
+	}
+	if rest := len(t.r.Tests) - n; rest > 0 {
+		t.line(t.dim("… " + plural(rest, "more failing test", "more failing tests") + " (--limit N shows more)"))
+	}
+}
+
+// testDetail is what --verbose adds under a test: its own excerpt unless
+// its cause already showed the same lines, and its repro command.
+func (t *textWriter) testDetail(indent string, tc *diagnose.Test, causeExcerpt *diagnose.Excerpt) {
+	if indent == "" {
+		indent = "    "
+	}
+	if tc.Excerpt != nil && !sameExcerpt(tc.Excerpt, causeExcerpt) {
+		t.excerpt(indent, tc.Excerpt, t.idx.excerptJob(tc.Excerpt, tc.JobIDs), false)
+	}
+	if tc.Repro != "" {
+		t.line(indent, t.dim("$ "), oneLine(tc.Repro))
+	}
+}
+
+func nonEmpty(ss ...string) []string {
+	out := ss[:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (t *textWriter) jobs() {
+	if len(t.r.Jobs) == 0 {
+		return
+	}
+	t.section("Failed jobs")
+	if t.o.TTY {
+		if err := t.jobTable(); err != nil && t.err == nil {
+			t.err = err
+		}
+	} else {
+		for i := range t.r.Jobs {
+			j := &t.r.Jobs[i]
+			status := "failed"
+			if j.AllowFailure {
+				status = "allowed to fail"
+			}
+			u, _ := safeURL(j.WebURL)
+			t.line(strings.Join([]string{
+				orDash(oneLine(j.Name)), orDash(oneLine(j.Stage)), status, orDash(oneLine(string(j.Category))),
+				orDash(exitCode(j)), orDash(oneLine(j.FailureReason)), orDash(oneLine(j.Hint)), orDash(u),
+			}, "\t"))
+		}
+	}
+	if !t.o.Verbose {
+		return
+	}
+	shown := map[[3]int64]bool{}
+	for i := range t.r.Causes {
+		if ex := t.r.Causes[i].Excerpt; ex != nil {
+			shown[[3]int64{ex.JobID, int64(ex.StartLine), int64(ex.EndLine)}] = true
+		}
+	}
+	for i := range t.r.Jobs {
+		j := &t.r.Jobs[i]
+		for k := range j.Excerpts {
+			ex := &j.Excerpts[k]
+			id := ex.JobID
+			if id == 0 {
+				id = j.ID
+			}
+			key := [3]int64{id, int64(ex.StartLine), int64(ex.EndLine)}
+			if shown[key] {
+				continue
+			}
+			shown[key] = true
+			t.line()
+			t.excerpt("  ", ex, j, false)
+		}
+	}
+}
+
+func (t *textWriter) repro() {
+	if len(t.r.Repro) == 0 {
+		return
+	}
+	t.section("Reproduce")
+	for i, rp := range t.r.Repro {
+		if i > 0 {
+			t.line()
+		}
+		head := oneLine(rp.JobName)
+		if head == "" {
+			head = "job " + strconv.FormatInt(rp.JobID, 10)
+		}
+		var at []string
+		if rp.Image != "" {
+			at = append(at, oneLine(rp.Image))
+		}
+		if rp.SHA != "" {
+			at = append(at, "at "+oneLine(shortSHA(rp.SHA)))
+		}
+		if len(at) > 0 {
+			head += t.dim(" (" + strings.Join(at, " ") + ")")
+		}
+		t.line("  ", head)
+		for _, c := range rp.Commands {
+			for k, l := range strings.Split(strings.TrimRight(c, "\n"), "\n") {
+				prompt := "$ "
+				if k > 0 {
+					prompt = "  " // continuation of the same command
+				}
+				t.line("  ", t.dim(prompt), Sanitize(strings.TrimRight(l, "\r")))
+			}
+		}
+	}
+}
+
+func (t *textWriter) warnings() {
+	if len(t.r.Warnings) == 0 {
+		return
+	}
+	t.section("Warnings")
+	for _, w := range t.r.Warnings {
+		for k, l := range t.wrap(oneLine(w), t.o.Width-4) {
+			mark := " "
+			if k == 0 {
+				mark = t.yellow("!")
+			}
+			t.line("  ", mark, " ", l)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package cmdutil
 import (
 	"os"
 	"time"
+
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/glabconfig"
 )
 
 // Factory carries the lazily built dependencies every command shares.
@@ -15,6 +17,9 @@ type Factory struct {
 	Now func() time.Time
 	// WorkDir is the directory whose git checkout names the project.
 	WorkDir string
+	// GlabEnv is how glab's config files, keyring, environment and git are
+	// reached (tests give a temporary config dir and a fake keyring).
+	GlabEnv func() glabconfig.Env
 }
 
 // NewFactory builds the production factory.
@@ -25,5 +30,6 @@ func NewFactory(ios *IOStreams) *Factory {
 		Getenv:    os.Getenv,
 		Now:       time.Now,
 		WorkDir:   wd,
+		GlabEnv:   glabconfig.System,
 	}
 }

@@ -57,16 +57,7 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 	opts := &Options{
 		IO:  f.IOStreams,
 		Now: f.Now,
-		Env: func() glabconfig.Env {
-			env := glabconfig.System()
-			if f.Getenv != nil {
-				env.Getenv = f.Getenv
-			}
-			if f.WorkDir != "" {
-				env.WorkDir = f.WorkDir
-			}
-			return env
-		},
+		Env: f.GlabEnv,
 		OpenBrowser: func(url string) error {
 			return browser.New("", f.IOStreams.Out, f.IOStreams.ErrOut).Browse(url)
 		},

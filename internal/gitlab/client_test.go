@@ -494,3 +494,22 @@ func TestArtifactErrors(t *testing.T) {
 		t.Error("empty path: no error")
 	}
 }
+
+func TestRequestTimeout(t *testing.T) {
+	api := newFakeAPI(t)
+	api.handle("GET", "projects/acme%2Fwidgets/pipelines/42", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // never answers
+	})
+	api.handle("GET", "projects/acme%2Fwidgets/jobs/8/artifacts/a.txt", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+	c := api.client(t, func(cfg *Config) { cfg.RequestTimeout = 50 * time.Millisecond })
+	_, err := c.Pipeline(context.Background(), "acme/widgets", 42)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "pipeline 42 in acme/widgets") {
+		t.Errorf("json request: err = %v", err)
+	}
+	_, err = c.JobArtifactFile(context.Background(), "acme/widgets", 8, "a.txt")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no answer within 50ms") {
+		t.Errorf("stream: err = %v", err)
+	}
+}

@@ -518,6 +518,22 @@ func (f *fetcher) graph() *Graph {
 	}
 	g.FailedJobs = slices.Clone(f.failed)
 	g.AllowedFailures = slices.Clone(f.allowed)
+	// Jobs listed before their pipeline's record arrived may lack the
+	// project; fill it in from the final record.
+	for _, jobs := range [][]Job{g.FailedJobs, g.AllowedFailures} {
+		for i := range jobs {
+			n := f.nodes[jobs[i].PipelineID]
+			if n == nil {
+				continue
+			}
+			if jobs[i].ProjectPath == "" {
+				jobs[i].ProjectPath = n.p.ProjectPath
+			}
+			if jobs[i].ProjectID == 0 {
+				jobs[i].ProjectID = n.p.ProjectID
+			}
+		}
+	}
 	slices.SortFunc(g.FailedJobs, byOrder)
 	slices.SortFunc(g.AllowedFailures, byOrder)
 	return g

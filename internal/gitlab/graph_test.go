@@ -562,3 +562,27 @@ func TestFetchGraphCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchGraphNumericProject addresses the root by project id: the jobs
+// still get the project path, learned from the pipeline's web URL.
+func TestFetchGraphNumericProject(t *testing.T) {
+	api := newFakeAPI(t)
+	const root = "projects/21/pipelines/287"
+	api.handle("GET", root, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, testPipeline(t, 287, 21, "acme/widgets", "failed"))
+	})
+	api.handle("GET", root+"/jobs", paged(list(testJob{id: 8, name: "unit", pipelineID: 287, projectID: 21, projectPath: "acme/widgets"}.object(t)), 100, true))
+	api.handle("GET", root+"/bridges", paged(nil, 100, true))
+	api.handle("GET", root+"/test_report", serveFile(t, "test_report.json"))
+	api.handle("GET", root+"/test_report_summary", serveFile(t, "test_report_summary.json"))
+	g, err := api.client(t).FetchGraph(context.Background(), "21", 287, FetchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := g.Root(); r == nil || r.ProjectPath != "acme/widgets" || r.ProjectID != 21 {
+		t.Errorf("root = %+v", g.Root())
+	}
+	if len(g.FailedJobs) != 1 || g.FailedJobs[0].ProjectPath != "acme/widgets" || g.FailedJobs[0].ProjectID != 21 {
+		t.Errorf("jobs = %+v", g.FailedJobs)
+	}
+}

@@ -10,7 +10,8 @@
 // move the cursor, set a title, write the clipboard, open a hyperlink, open
 // HTML, mention a user or reference an issue.
 //
-// Piped text (Options.TTY false) is stable plain text: no colour, no escape
+// Piped text (Options.TTY false, with Color and Hyperlinks off as the caller
+// sets them for a pipe) is stable plain text: no colour, no escape
 // sequences, no truncation, and the rows of the failing-test and failed-job
 // sections are tab-separated:
 //

@@ -44,8 +44,9 @@ const (
 // EscapeMarkdown, names in code spans and log lines in fenced blocks whose
 // fences are longer than any backtick run inside, HTML attributes and
 // <summary> text with HTML escaping inside <code>. No test name can open
-// HTML, mention a user, reference an issue or merge request, run a quick
-// action or close a fence.
+// HTML, mention a user, reference an issue or merge request, or close a
+// fence, and no line outside a fenced block starts with "/" (a quick
+// action).
 func Markdown(w io.Writer, r *diagnose.Report, o MarkdownOptions) error {
 	if r == nil {
 		return errors.New("rendering markdown: no report")

@@ -1,0 +1,107 @@
+package joblog
+
+import (
+	"testing"
+)
+
+// TestRules checks the knowledge base: every rule is well formed, and its
+// example line, taken from a real log, is matched by it.
+func TestRules(t *testing.T) {
+	rs := Rules()
+	if len(rs) == 0 {
+		t.Fatal("no rules")
+	}
+	valid := map[Category]bool{CategoryTest: true, CategoryBuild: true, CategoryLint: true, CategoryDependency: true,
+		CategoryScript: true, CategoryInfra: true, CategoryTimeout: true, CategoryConfig: true, CategorySupply: true, CategoryUnknown: true}
+	seen := map[string]bool{}
+	for _, r := range rs {
+		t.Run(r.Name, func(t *testing.T) {
+			if seen[r.Name] {
+				t.Errorf("duplicate rule name")
+			}
+			seen[r.Name] = true
+			switch {
+			case r.Weight < 0:
+				if r.Category != "" || r.Hint != "" {
+					t.Errorf("a noise rule has a category or hint")
+				}
+			case r.Weight == 0 || r.Weight > 10:
+				t.Errorf("weight %d out of 1..10", r.Weight)
+			case !valid[r.Category]:
+				t.Errorf("category %q is not one of the stable values", r.Category)
+			case r.Category != CategoryUnknown && r.Hint == "":
+				t.Errorf("no hint")
+			}
+			if len(r.Keywords) == 0 && !r.Numbered {
+				t.Errorf("no keywords: the rule could never be tried")
+			}
+			if r.Example == "" {
+				t.Fatalf("no example line")
+			}
+			line := []byte(CleanLine([]byte(r.Example)))
+			if !ruleMatches(&r, line) {
+				t.Errorf("example %q is not matched", r.Example)
+			}
+		})
+	}
+}
+
+// ruleMatches applies one rule alone to a cleaned line.
+func ruleMatches(r *Rule, line []byte) bool {
+	if _, err := compiledRules(); err != nil {
+		return false
+	}
+	i := -1
+	for k := range rules {
+		if rules[k].Name == r.Name {
+			i = k
+		}
+	}
+	if i < 0 {
+		return false
+	}
+	mask := matcher.scan(line)
+	if !mask.has(i) && !(rules[i].Numbered && isNumberedItem(line)) {
+		return false
+	}
+	return rules[i].re == nil || rules[i].re.Match(line)
+}
+
+// Table of lines and the rule the whole knowledge base picks for them.
+func TestClassify(t *testing.T) {
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		line, rule string
+	}{
+		{"ModuleNotFoundError: No module named 'yaml'", "python.import-error"},
+		{"E   AssertionError: assert 1 == 0", "python.exception"},
+		{"--- FAIL: TestParseHeader (0.00s)", "go.test-failed"},
+		{"    parser_test.go:41: ParseHeader(\"a: b\") = \"a\", want \"b\"", ""},
+		{"pkg/x.go:12:3: undefined: Foo", "go.build-error"},
+		{"npm ERR! code ERESOLVE", "js.npm-resolve"},
+		{"make: *** [Makefile:12: all] Error 2", "c.make"},
+		{"Killed process 4242 (java) total-vm:123kB", "infra.oom-killed"},
+		{"write /var/lib/docker/tmp/x: no space left on device", "infra.no-space"},
+		{"npm WARN deprecated request@2.88.2: request has been deprecated", ""},
+		{"Ran 12 tests, 0 failures, 0 errors", ""},
+		{"<testsuite name=\"x\" failures=\"0\" errors=\"0\">", ""},
+		{"ERROR: Job failed: exit code 1", "runner.exit-code"},
+		{"denied: requested access to the resource is denied", "supply.registry-auth"},
+		{"Error: no matching signatures: none of the expected identities matched", "supply.cosign"},
+		{"  1) Inflector_helper_test::test_plural", "test.numbered-failure"},
+		{"all good here", ""},
+	}
+	for _, tt := range tests {
+		m := classify(rs, []byte(tt.line))
+		got := ""
+		if m.rule != nil {
+			got = m.rule.Name
+		}
+		if got != tt.rule {
+			t.Errorf("classify(%q) = %q, want %q", tt.line, got, tt.rule)
+		}
+	}
+}

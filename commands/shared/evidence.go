@@ -6,6 +6,7 @@ package shared
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -125,18 +126,42 @@ func TestsFromReport(rep *gitlab.TestReport, sum *gitlab.TestReportSummary) []di
 }
 
 // splitSystemOutput turns the API's failure text into a one-line message
-// and the full body. GitLab may prefix it with "System Out:"/"System Err:".
+// and the full body. The API drops the failure's message attribute and keeps
+// only its text (a pytest long representation, a Java stack trace...), so the
+// message is the line that states the error: pytest's "E   " line, else the
+// first line naming an exception type, else the first line. GitLab may prefix
+// the text with "System Out:"/"System Err:".
 func splitSystemOutput(s string) (string, string) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", ""
 	}
-	first := s
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		first = s[:i]
+	var first, typed string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimRight(line, "\r")
+		t := strings.TrimSpace(line)
+		if t == "" || t == "System Out:" || t == "System Err:" {
+			continue
+		}
+		if strings.HasPrefix(line, "E   ") {
+			return strings.TrimSpace(line[4:]), s
+		}
+		if first == "" {
+			first = t
+		}
+		if typed == "" && errorLine.MatchString(t) {
+			typed = t
+		}
 	}
-	return strings.TrimSpace(first), s
+	if typed != "" {
+		return typed, s
+	}
+	return first, s
 }
+
+// errorLine matches a line that names an exception or error type, as
+// Python, Java, JavaScript, Ruby and .NET print them.
+var errorLine = regexp.MustCompile(`^(?:[A-Za-z_][\w.$]*\.)?[A-Z]\w*(?:Error|Exception|Failure|Fault)\b(?::|$|\s)`)
 
 func testStatus(s string) diagnose.TestStatus {
 	switch s {

@@ -142,7 +142,11 @@ type link struct {
 	score      int
 }
 
-// find returns, for each job index, the best block naming the test.
+// find returns, for each job index, the best block naming the test. A
+// block with the failure's text (pytest's "____ test ____" section, a Go
+// test's output) is worth more than a one-line mention of the full name (a
+// "FAILED path::test" summary line), unless the section names the test by a
+// bare name that more than one section of the job shares.
 func (ix *blockIndex) find(tc *TestCase) map[int]link {
 	name := canonName(tc.Name)
 	full := canonName(tc.Classname + "." + tc.Name)
@@ -152,18 +156,35 @@ func (ix *blockIndex) find(tc *TestCase) map[int]link {
 	if name == "" {
 		return nil
 	}
-	out := map[int]link{}
+	best := map[int]link{}  // best block by score, then size
+	multi := map[int]link{} // best multi-line block
+	count := map[int]int{}  // multi-line blocks matching by a bare name, per job
 	for _, ref := range ix.byLast[lastSegment(name)] {
 		s := matchScore(ref.canon, full, name)
 		if s == 0 {
 			continue
 		}
-		cur, ok := out[ref.job]
-		if !ok || s > cur.score || s == cur.score && betterBlock(&ix.jobs[ref.job].Blocks[ref.block], &ix.jobs[cur.job].Blocks[cur.block]) {
-			out[ref.job] = link{job: ref.job, block: ref.block, score: s}
+		b := &ix.jobs[ref.job].Blocks[ref.block]
+		cur, ok := best[ref.job]
+		if !ok || s > cur.score || s == cur.score && betterBlock(b, &ix.jobs[cur.job].Blocks[cur.block]) {
+			best[ref.job] = link{job: ref.job, block: ref.block, score: s}
+		}
+		if b.EndLine > b.StartLine {
+			if s < 3 {
+				count[ref.job]++
+			}
+			m, ok := multi[ref.job]
+			if !ok || s > m.score || s == m.score && betterBlock(b, &ix.jobs[m.job].Blocks[m.block]) {
+				multi[ref.job] = link{job: ref.job, block: ref.block, score: s}
+			}
 		}
 	}
-	return out
+	for job, m := range multi {
+		if m.score == 3 || count[job] == 1 {
+			best[job] = m
+		}
+	}
+	return best
 }
 
 // betterBlock prefers a block with more lines (a section over a one-line

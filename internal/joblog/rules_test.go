@@ -77,7 +77,8 @@ func TestClassify(t *testing.T) {
 		line, rule string
 	}{
 		{"ModuleNotFoundError: No module named 'yaml'", "python.import-error"},
-		{"E   AssertionError: assert 1 == 0", "python.exception"},
+		{"E   AssertionError: assert 1 == 0", "python.pytest-failed"},
+		{"AssertionError: Missing expected exception.", "python.exception"},
 		{"--- FAIL: TestParseHeader (0.00s)", "go.test-failed"},
 		{"    parser_test.go:41: ParseHeader(\"a: b\") = \"a\", want \"b\"", ""},
 		{"pkg/x.go:12:3: undefined: Foo", "go.build-error"},

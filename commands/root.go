@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/alias"
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/analyze"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/cmdutil"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/demo"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/doctor"
@@ -18,6 +19,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		return cmdutil.FlagErrorf("%s", err)
 	})
 	cmd.AddCommand(demo.NewCmdDemo(f, nil))
+	cmd.AddCommand(analyze.NewCmdAnalyze(f, nil))
 	cmd.AddCommand(alias.NewCmdInstallAlias(f, nil))
 	cmd.CompletionOptions.HiddenDefaultCmd = true
 	return cmd

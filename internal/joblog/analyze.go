@@ -89,7 +89,7 @@ const (
 	ringSize        = 16        // recent lines kept for context
 	growAfterHit    = 12        // continuation lines kept after a matching line
 	mergeGap        = 2         // non-matching lines that may separate hits of one block
-	leadUpLines     = 6         // lines before the failure shown as the lead-up block
+	leadUpLines     = 10         // lines before the failure shown as the lead-up block
 	maxBefore       = 4         // context lines kept above a matching line
 	defaultExcerpts = 5
 	timestampHeader = 32
@@ -199,6 +199,7 @@ type analyzer struct {
 	scriptN  int
 	cmd      []byte
 	cmdLine  int
+	firstCmd int // line of the first command echo
 	execLine int // "Using ... executor with image X"
 
 	failLine    int // first line that reports a command or the job failing
@@ -238,6 +239,9 @@ func (a *analyzer) line(raw []byte) {
 		if a.post == 0 {
 			a.cmd = append(a.cmd[:0], truncateText(text[2:], maxCommandBytes)...)
 			a.cmdLine = n
+			if a.firstCmd == 0 {
+				a.firstCmd = n
+			}
 		}
 	}
 	if m.rule != nil || isCmd || len(text) > 12 {
@@ -730,6 +734,13 @@ func (a *analyzer) rank() []*block {
 		}
 		if b.leadUp && a.failLine > 0 {
 			s += 25
+		}
+		if !b.leadUp && b.rule != nil && b.rule.Generic && (a.firstCmd == 0 || b.end < a.firstCmd) {
+			s -= 20 // set-up chatter before the job's first command
+		}
+		if !b.leadUp && a.failLine > 0 && b.end <= a.failLine && b.start >= a.failCmdLine && a.failLine > a.failCmdLine {
+			// Closer to the failure is likelier the cause, a little.
+			s += 8 * (b.end - a.failCmdLine) / (a.failLine - a.failCmdLine)
 		}
 		if b.rule != nil && !b.leadUp {
 			if k := seen[b.rule]; k > 0 {

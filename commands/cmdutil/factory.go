@@ -2,6 +2,8 @@ package cmdutil
 
 import (
 	"os"
+
+	"github.com/cli/go-gh/v2/pkg/browser"
 	"time"
 
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/glabconfig"
@@ -20,16 +22,22 @@ type Factory struct {
 	// GlabEnv is how glab's config files, keyring, environment and git are
 	// reached (tests give a temporary config dir and a fake keyring).
 	GlabEnv func() glabconfig.Env
+	// Browser opens a URL in the user's browser.
+	Browser func(url string) error
 }
 
 // NewFactory builds the production factory.
 func NewFactory(ios *IOStreams) *Factory {
 	wd, _ := os.Getwd()
-	return &Factory{
+	f := &Factory{
 		IOStreams: ios,
 		Getenv:    os.Getenv,
 		Now:       time.Now,
 		WorkDir:   wd,
 		GlabEnv:   glabconfig.System,
 	}
+	f.Browser = func(url string) error {
+		return browser.New("", ios.Out, ios.ErrOut).Browse(url)
+	}
+	return f
 }

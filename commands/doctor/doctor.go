@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cli/go-gh/v2/pkg/browser"
 	"github.com/spf13/cobra"
 
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/cmdutil"
@@ -29,6 +28,9 @@ type Options struct {
 	Fixed *Fixed
 	// OpenBrowser opens a URL (--web).
 	OpenBrowser func(url string) error
+	// Print, when set, replaces the printing of the report (the repro
+	// command prints only the commands).
+	Print func(*cmdutil.IOStreams, *diagnose.Report) error
 	Now         func() time.Time
 	// RetryWait bounds the client's backoff (tests make it tiny).
 	RetryWait time.Duration
@@ -58,9 +60,7 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		IO:  f.IOStreams,
 		Now: f.Now,
 		Env: f.GlabEnv,
-		OpenBrowser: func(url string) error {
-			return browser.New("", f.IOStreams.Out, f.IOStreams.ErrOut).Browse(url)
-		},
+		OpenBrowser: f.Browser,
 	}
 	cmd := &cobra.Command{
 		Use:   "glab-pipeline-doctor [<pipeline-id> | <pipeline-url> | <mr-url>]",
@@ -165,7 +165,13 @@ func Run(ctx context.Context, o *Options) error {
 	if rep == nil {
 		return mapError(err, creds.Host)
 	}
-	if werr := shared.Write(o.IO, rep, shared.WriteOptions{Output: o.Output, Limit: o.Limit, Verbose: o.Verbose}); werr != nil {
+	print := o.Print
+	if print == nil {
+		print = func(ios *cmdutil.IOStreams, rep *diagnose.Report) error {
+			return shared.Write(ios, rep, shared.WriteOptions{Output: o.Output, Limit: o.Limit, Verbose: o.Verbose})
+		}
+	}
+	if werr := print(o.IO, rep); werr != nil {
 		return werr
 	}
 	if err != nil {

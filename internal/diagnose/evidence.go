@@ -17,6 +17,21 @@ type Evidence struct {
 type JobEvidence struct {
 	Job    Job
 	Blocks []testlog.Block
+	// Config is the job's definition from the pipeline's CI configuration,
+	// when it could be read; nil otherwise.
+	Config *JobConfig
+}
+
+// JobConfig is what the CI configuration says about one job: enough to
+// rerun it locally. Variable values are never kept, only names.
+type JobConfig struct {
+	Image        string   // image:name (or image), after default:
+	Services     []string // services' images
+	BeforeScript []string // before_script, after default:
+	Script       []string
+	Variables    []string // names of the variables the job and the pipeline define
+	Needs        []string // job names from needs:
+	JUnit        []string // artifacts:reports:junit paths and globs
 }
 
 // TestCase is one test case from a JUnit report or GitLab's test_report.

@@ -89,7 +89,7 @@ const (
 	ringSize        = 16        // recent lines kept for context
 	growAfterHit    = 12        // continuation lines kept after a matching line
 	mergeGap        = 2         // non-matching lines that may separate hits of one block
-	leadUpLines     = 10         // lines before the failure shown as the lead-up block
+	leadUpLines     = 10        // lines before the failure shown as the lead-up block
 	maxBefore       = 4         // context lines kept above a matching line
 	defaultExcerpts = 5
 	timestampHeader = 32
@@ -733,7 +733,7 @@ func (a *analyzer) rank() []*block {
 			}
 		}
 		if b.leadUp && a.failLine > 0 {
-			s += 25
+			s += 55
 		}
 		if !b.leadUp && b.rule != nil && b.rule.Generic && (a.firstCmd == 0 || b.end < a.firstCmd) {
 			s -= 20 // set-up chatter before the job's first command

@@ -441,9 +441,14 @@ var rules = []Rule{
 		Hint:     "The CI configuration is invalid: validate .gitlab-ci.yml with the pipeline editor or `glab ci lint`.",
 		Example:  `jobs:test config contains unknown keys: scripts`},
 	{Name: "git.fetch", Category: CategoryInfra, Weight: 8,
-		Keywords: []string{"fatal: remote branch", "couldn't find remote ref", "reference is not a tree", "fatal: repository", "could not read username", "fatal: authentication failed", "error: pathspec", "failed. retrying"},
+		Keywords: []string{"fatal: remote branch", "couldn't find remote ref", "reference is not a tree", "fatal: repository", "could not read username", "fatal: authentication failed", "error: pathspec"},
 		Hint:     "Git could not fetch the sources: the branch or commit may be gone (force-push), or the job token lacks access.",
 		Example:  `fatal: Remote branch jakew/readmes/2018-11-16 not found in upstream origin`},
+
+	{Name: "generic.cross-mark", Category: CategoryUnknown, Weight: 6,
+		Pattern:  `(❌|✗|✖|✘)\s*\S`,
+		Keywords: []string{"❌", "✗", "✖", "✘"},
+		Example:  `nl❌  /Users/travis/build/SwiftyJSON/SwiftyJSON/Source/SwiftyJSON.swift:97:2: unknown attribute 'dynamicMemberLookup'`},
 
 	// Generic signals, weaker than any ecosystem rule.
 	{Name: "generic.error", Category: CategoryUnknown, Weight: 5, Generic: true,

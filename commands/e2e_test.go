@@ -394,3 +394,73 @@ func TestEndToEndExitStatus(t *testing.T) {
 		t.Error("the report must still print")
 	}
 }
+
+// TestEndToEndCommentCreateThenUpdate posts the report on the pipeline's
+// merge request, then updates that same note on the next run and says what
+// changed since.
+func TestEndToEndCommentCreateThenUpdate(t *testing.T) {
+	srv := demoServer(t, fakegitlab.Options{})
+	env, _ := glabEnv(t, glabconfig.TestHost{Name: srv.Host(), Token: fakegitlab.DemoToken, APIProtocol: "http"}, nil)
+
+	// First run: only one job, so the second run has new failures.
+	res := runCLI(t, env, "98765", "-R", demoRepo, "--comment", "--job", "flake8")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, "Posted the report as a note on merge request !17") {
+		t.Errorf("stderr = %q", res.stderr)
+	}
+	notes := srv.Notes(fakegitlab.DemoProjectID, fakegitlab.DemoMergeRequest)
+	if len(notes) != 1 || !strings.Contains(notes[0].Body, "flake8") {
+		t.Fatalf("notes after the first run = %+v", notes)
+	}
+
+	res = runCLI(t, env, "98765", "-R", demoRepo, "--comment")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, "Updated the report's note on merge request !17") {
+		t.Errorf("stderr = %q", res.stderr)
+	}
+	notes = srv.Notes(fakegitlab.DemoProjectID, fakegitlab.DemoMergeRequest)
+	if len(notes) != 1 {
+		t.Fatalf("want the note updated in place, got %d notes", len(notes))
+	}
+	body := notes[0].Body
+	for _, want := range []string{"<!-- glab-pipeline-doctor:report -->", "ConnectionRefusedError", "deps:resolve"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("updated note lacks %q", want)
+		}
+	}
+	if !strings.Contains(strings.ToLower(body), "since the last run") {
+		t.Errorf("updated note does not say what changed:\n%s", body)
+	}
+	var posts, puts int
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/notes") && r.Method == "POST" {
+			posts++
+		}
+		if strings.Contains(r.Path, "/notes/") && r.Method == "PUT" {
+			puts++
+		}
+	}
+	if posts != 1 || puts != 1 {
+		t.Errorf("POST %d PUT %d, want 1 and 1", posts, puts)
+	}
+}
+
+func TestEndToEndCommentNeedsAPIScope(t *testing.T) {
+	srv := demoServer(t, fakegitlab.Options{Faults: []fakegitlab.Fault{{Method: "POST", Path: "/projects/*/merge_requests/17/notes", Status: 403,
+		Body: `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api"}`}}})
+	env, _ := glabEnv(t, glabconfig.TestHost{Name: srv.Host(), Token: fakegitlab.DemoToken, APIProtocol: "http"}, nil)
+	res := runCLI(t, env, "98765", "-R", demoRepo, "--comment")
+	if res.code != cmdutil.ExitError {
+		t.Errorf("exit %d, want 1", res.code)
+	}
+	if !strings.Contains(res.stderr, "api") || strings.Count(strings.TrimSpace(res.stderr), "\n") > 0 {
+		t.Errorf("want one line naming the api scope, got %q", res.stderr)
+	}
+	if !strings.Contains(res.stdout, "deps:resolve") {
+		t.Error("the report must still print")
+	}
+}

@@ -44,6 +44,7 @@ type Options struct {
 	Verbose     bool
 	Web         bool
 	ExitStatus  bool
+	Comment     bool
 	Concurrency int
 	Output      cmdutil.OutputOptions
 }
@@ -108,6 +109,7 @@ func AddFlags(cmd *cobra.Command, opts *Options) {
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "Show every excerpt block, not only the first")
 	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit with status 8 if the pipeline failed or has failing tests")
 	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", gitlab.DefaultConcurrency, "Requests in flight at once")
+	cmd.Flags().BoolVar(&opts.Comment, "comment", false, "Post the report as a note on the pipeline's merge request, updating the previous one in place")
 }
 
 // Validate checks flag combinations.
@@ -179,6 +181,25 @@ func Run(ctx context.Context, o *Options) error {
 			return cmdutil.ErrSilent
 		}
 		return mapError(err, creds.Host)
+	}
+	if o.Comment {
+		mr := o.MR
+		if sel.Target.Kind == glabconfig.TargetMR {
+			mr = sel.Target.MRIID
+		}
+		iid, err := findMR(ctx, client, project, pipe, mr)
+		if err != nil {
+			return mapError(err, creds.Host)
+		}
+		updated, err := postNote(ctx, client, project, iid, rep)
+		if err != nil {
+			return mapError(err, creds.Host)
+		}
+		verb := "Posted the report as a note on"
+		if updated {
+			verb = "Updated the report's note on"
+		}
+		fmt.Fprintf(o.IO.ErrOut, "%s merge request !%d of %s.\n", verb, iid, project)
 	}
 	if o.ExitStatus && shared.Failed(rep) {
 		return cmdutil.ErrFailedPipeline

@@ -31,7 +31,7 @@ type Options struct {
 	// Print, when set, replaces the printing of the report (the repro
 	// command prints only the commands).
 	Print func(*cmdutil.IOStreams, *diagnose.Report) error
-	Now         func() time.Time
+	Now   func() time.Time
 	// RetryWait bounds the client's backoff (tests make it tiny).
 	RetryWait time.Duration
 
@@ -58,9 +58,9 @@ type Fixed struct {
 // NewCmdDoctor builds the root command, which is the diagnosis.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO:  f.IOStreams,
-		Now: f.Now,
-		Env: f.GlabEnv,
+		IO:          f.IOStreams,
+		Now:         f.Now,
+		Env:         f.GlabEnv,
 		OpenBrowser: f.Browser,
 	}
 	cmd := &cobra.Command{

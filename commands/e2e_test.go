@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -314,7 +315,7 @@ func TestEndToEndRateLimitAndServerErrors(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
-	if !strings.Contains(res.stdout, "ResolutionImpossible") {
+	if !strings.Contains(res.stdout, "these package versions have conflicting dependencies") {
 		t.Error("the retried trace was not analysed")
 	}
 	var got429, got500 bool
@@ -338,7 +339,7 @@ func TestEndToEndRedirectCarriesNoToken(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
-	if !strings.Contains(res.stdout, "ResolutionImpossible") {
+	if !strings.Contains(res.stdout, "these package versions have conflicting dependencies") {
 		t.Error("redirected traces were not read")
 	}
 	reqs := store.Requests()
@@ -462,5 +463,36 @@ func TestEndToEndCommentNeedsAPIScope(t *testing.T) {
 	}
 	if !strings.Contains(res.stdout, "deps:resolve") {
 		t.Error("the report must still print")
+	}
+}
+
+// TestEndToEndCurrentBranch runs without arguments in a checkout: the
+// project comes from the git remote, the pipeline is the latest of the
+// checked-out branch.
+func TestEndToEndCurrentBranch(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	srv := demoServer(t, fakegitlab.Options{})
+	dir, _ := glabEnv(t, glabconfig.TestHost{Name: srv.Host(), Token: fakegitlab.DemoToken, APIProtocol: "http"}, nil)
+	repo := t.TempDir()
+	for _, args := range [][]string{
+		{"init", "-q", "-b", fakegitlab.DemoBranch},
+		{"remote", "add", "origin", "http://" + srv.Host() + "/" + demoRepo + ".git"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	env := dir
+	env.WorkDir = repo
+	res := runCLI(t, env)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "pipeline #98765 on feature/invoices") {
+		t.Errorf("stdout:\n%s", res.stdout)
 	}
 }

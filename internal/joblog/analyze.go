@@ -177,7 +177,8 @@ type block struct {
 	lastHit    int
 	maxW, hits int
 	rule       *Rule
-	post       bool // in a section that runs after the script failed
+	rules      []*Rule // every rule that matched in the block, for the job's category
+	post       bool    // in a section that runs after the script failed
 	leadUp     bool
 	order      int
 }
@@ -568,6 +569,9 @@ func (b *block) hit(n, w int, rule *Rule) {
 	if w > b.maxW {
 		b.maxW, b.rule = w, rule
 	}
+	if rule != nil && len(b.rules) < 8 && !containsRule(b.rules, rule) {
+		b.rules = append(b.rules, rule)
+	}
 }
 
 // closeBlock trims the tentative lines of the current block and keeps it,
@@ -793,12 +797,26 @@ func (b *block) absorb(o *block) {
 		lines[b.start-start+i] = l
 	}
 	b.lines, b.start, b.end = lines, start, end
+	for _, r := range o.rules {
+		if len(b.rules) < 8 && !containsRule(b.rules, r) {
+			b.rules = append(b.rules, r)
+		}
+	}
 	for _, h := range o.highlight {
 		if !containsInt(b.highlight, h) {
 			b.highlight = append(b.highlight, h)
 		}
 	}
 	sortInts(b.highlight)
+}
+
+func containsRule(s []*Rule, r *Rule) bool {
+	for _, x := range s {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 func containsInt(s []int, v int) bool {
@@ -863,13 +881,18 @@ func (a *analyzer) categorise(ranked []*block) {
 		win = ruleByName("infra.oom-killed")
 	}
 	if win == nil {
-		for _, b := range ranked {
-			if b.rule != nil && b.rule.Category != CategoryUnknown && b.rule.Category != "" {
-				win = b.rule
-				break
-			}
-			if b.rule != nil && win == nil {
-				win = b.rule
+		// The strongest rule among the blocks shown; ties go to the better
+		// ranked block. Generic rules only when nothing else matched.
+		shown := ranked
+		if len(shown) > a.opts.MaxExcerpts {
+			shown = shown[:a.opts.MaxExcerpts]
+		}
+		for pass := 0; pass < 2 && win == nil; pass++ {
+			for _, b := range shown {
+				if pass == 0 && b.post {
+					continue // after_script and uploads only when nothing else matched
+				}
+				win = strongest(win, b.rules)
 			}
 		}
 	}
@@ -887,6 +910,23 @@ func (a *analyzer) categorise(ranked []*block) {
 	if res.Hint == "" {
 		res.Hint = "No known pattern matched: read the first excerpt, the output of the failing command."
 	}
+}
+
+// strongest returns the stronger of win and the rules in rs: a rule with a
+// category beats a generic one, then the higher weight wins, then the
+// earlier.
+func strongest(win *Rule, rs []*Rule) *Rule {
+	for _, r := range rs {
+		switch {
+		case win == nil:
+			win = r
+		case win.Category == CategoryUnknown && r.Category != CategoryUnknown:
+			win = r
+		case (r.Category != CategoryUnknown) == (win.Category != CategoryUnknown) && r.Weight > win.Weight:
+			win = r
+		}
+	}
+	return win
 }
 
 func ruleByName(name string) *Rule {

@@ -248,14 +248,14 @@ func TestFacts(t *testing.T) {
 				}
 			}},
 		{"first error before the cascade", strings.Join([]string{
-			"$ make",
+			"section_start:1:step_script\r\x1b[0K\x1b[32;1m$ make\x1b[0;m",
 			"src/a.c:3:1: error: unknown type name 'foo'",
 			"src/a.c:9:5: error: 'x' undeclared (first use in this function)",
 			"make: *** [Makefile:4: a.o] Error 1",
-			"",
-			"$ ./after.sh",
+			"section_end:2:step_script\r\x1b[0Ksection_start:2:after_script\r\x1b[0K\x1b[32;1m$ ./notify.sh\x1b[0;m",
 			"npm WARN deprecated left-pad@1.0.0",
-			"ERROR: Job failed: exit code 2",
+			"curl: (6) Could not resolve host: hooks.example.com",
+			"section_end:3:after_script\r\x1b[0K\x1b[31;1mERROR: Job failed: exit code 2\x1b[0;m",
 		}, "\n"), func(t *testing.T, r *Result) {
 			if len(r.Excerpts) == 0 || r.Excerpts[0].StartLine > 2 || r.Excerpts[0].EndLine < 2 {
 				t.Fatalf("excerpts = %+v", r.Excerpts)
@@ -263,9 +263,12 @@ func TestFacts(t *testing.T) {
 			if r.Rule != "c.compile" || r.Category != CategoryBuild {
 				t.Errorf("rule %q category %q", r.Rule, r.Category)
 			}
+			if r.FailingCommand != "make" || r.FailedSection != "step_script" {
+				t.Errorf("command %q section %q", r.FailingCommand, r.FailedSection)
+			}
 			for _, e := range r.Excerpts {
 				for _, h := range e.Highlight {
-					if h == 7 {
+					if h == 6 {
 						t.Errorf("a warning was highlighted: %+v", e)
 					}
 				}

@@ -288,7 +288,7 @@ var rules = []Rule{
 		Hint:     "A JVM exception was thrown: the first `Caused by:` and its top frame are the place to start.",
 		Example:  `Exception in thread "main" java.lang.NoClassDefFoundError: org/slf4j/LoggerFactory`},
 	{Name: "java.dependency", Category: CategoryDependency, Weight: 9,
-		Keywords: []string{"could not resolve", "could not find artifact", "could not transfer", "artifact descriptor", "non-resolvable", "unresolved dependenc"},
+		Keywords: []string{"could not resolve dependencies", "could not resolve all files", "could not resolve all dependencies", "could not find artifact", "could not transfer artifact", "failed to read artifact descriptor", "non-resolvable parent pom", "unresolved dependenc"},
 		Hint:     "Maven/Gradle/sbt cannot download a dependency: check the version, the repository URL and its credentials.",
 		Example:  `[ERROR] Failed to execute goal on project app: Could not resolve dependencies for project com.acme:app:jar:1.0`},
 	{Name: "java.build-failed", Category: CategoryBuild, Weight: 3,

@@ -496,3 +496,38 @@ func TestEndToEndCurrentBranch(t *testing.T) {
 		t.Errorf("stdout:\n%s", res.stdout)
 	}
 }
+
+// TestEndToEndInterruptedStillReports cancels the run (as Ctrl-C does)
+// while logs are being fetched: what was learned still prints, with a
+// warning that the report is incomplete, and the exit code is 1.
+func TestEndToEndInterruptedStillReports(t *testing.T) {
+	srv := demoServer(t, fakegitlab.Options{Latency: 30 * time.Millisecond})
+	env, _ := glabEnv(t, glabconfig.TestHost{Name: srv.Host(), Token: fakegitlab.DemoToken, APIProtocol: "http"}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			for _, r := range srv.Requests() {
+				if strings.HasSuffix(r.Path, "/trace") {
+					cancel()
+					return
+				}
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	ios, _, stdout, stderr := cmdutil.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Getenv: env.Getenv, Now: time.Now, WorkDir: env.WorkDir,
+		GlabEnv: func() glabconfig.Env { return env }}
+	code := run(ctx, f, []string{"98765", "-R", demoRepo})
+	if code != cmdutil.ExitError {
+		t.Errorf("exit %d, want 1; stderr %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "pipeline #98765") || !strings.Contains(out, "incomplete") {
+		t.Errorf("want the partial report with a warning, got:\n%s", out)
+	}
+}

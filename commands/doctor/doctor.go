@@ -178,6 +178,7 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(o.IO.ErrOut, "interrupted: the report above is incomplete")
 			return cmdutil.ErrSilent
 		}
 		return mapError(err, creds.Host)

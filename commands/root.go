@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"runtime/debug"
+
 	"github.com/spf13/cobra"
 
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/alias"
@@ -22,5 +24,22 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(analyze.NewCmdAnalyze(f, nil))
 	cmd.AddCommand(alias.NewCmdInstallAlias(f, nil))
 	cmd.CompletionOptions.HiddenDefaultCmd = true
+	cmd.Version = version()
 	return cmd
+}
+
+// version is the module version the binary was built from ("(devel)" for a
+// local build), with the commit when the build recorded one.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " (" + s.Value[:12] + ")"
+		}
+	}
+	return v
 }

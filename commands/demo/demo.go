@@ -42,6 +42,8 @@ func NewCmdDemo(f *cmdutil.Factory, runF func(*doctor.Options) error) *cobra.Com
 	return cmd
 }
 
+const demoHost = "gitlab.example.com"
+
 // Run serves the demo scenario and diagnoses its pipeline.
 func Run(ctx context.Context, opts *doctor.Options) error {
 	sc, err := fakegitlab.Demo()
@@ -53,8 +55,10 @@ func Run(ctx context.Context, opts *doctor.Options) error {
 		return fmt.Errorf("starting the demo server: %w", err)
 	}
 	defer srv.Close()
+	// The demo's pages live on gitlab.example.com (the links the report
+	// prints); its API is the in-process server.
 	creds := &glabconfig.Credentials{
-		Host:       srv.Host(),
+		Host:       demoHost,
 		APIHost:    srv.Host(),
 		Protocol:   "http",
 		APIBaseURL: srv.APIURL(),
@@ -65,7 +69,7 @@ func Run(ctx context.Context, opts *doctor.Options) error {
 	}
 	opts.Fixed = &doctor.Fixed{
 		Credentials: creds,
-		Repo:        glabconfig.Repo{Host: srv.Host(), FullPath: fakegitlab.DemoProjectPath},
+		Repo:        glabconfig.Repo{Host: demoHost, FullPath: fakegitlab.DemoProjectPath},
 	}
 	opts.Arg = strconv.FormatInt(fakegitlab.DemoPipelineID, 10)
 	return doctor.Run(ctx, opts)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -161,7 +162,7 @@ func Run(ctx context.Context, o *Options) error {
 	rep, err := shared.Collect(ctx, client, project, pipe.ID, shared.CollectOptions{
 		Progress: prog.update,
 		Job:      o.Job,
-		Project:  diagnose.Project{ID: pipe.ProjectID, Path: project, Host: creds.Host, WebURL: projectURL(creds, project)},
+		Project:  diagnose.Project{ID: pipe.ProjectID, Path: project, Host: creds.Host, WebURL: projectURL(pipe.WebURL, creds, project)},
 	})
 	prog.done()
 	if rep == nil {
@@ -208,11 +209,17 @@ func Run(ctx context.Context, o *Options) error {
 	return nil
 }
 
-func projectURL(c *glabconfig.Credentials, project string) string {
+// projectURL is the project's web page: the pipeline's page without its
+// "/-/pipelines/N" tail (the web host may differ from the API host), else
+// the host's web URL and the project path.
+func projectURL(pipelineURL string, c *glabconfig.Credentials, project string) string {
+	if i := strings.Index(pipelineURL, "/-/pipelines/"); i > 0 {
+		return pipelineURL[:i]
+	}
 	if c.WebURL == "" {
 		return ""
 	}
-	return c.WebURL + "/" + project
+	return strings.TrimSuffix(c.WebURL, "/") + "/" + project
 }
 
 // resolve finds the project, what to diagnose in it and the credentials.
@@ -353,14 +360,21 @@ func (p *progress) update(ev gitlab.Progress) {
 		return
 	}
 	p.drawn = true
-	fmt.Fprintf(p.w, "\r\x1b[Kfetching: %d pipelines, %d failed jobs, logs %d/%d, %s",
-		ev.Pipelines, ev.FailedJobs, ev.TracesDone, ev.TracesTotal, humanBytes(ev.Bytes))
+	fmt.Fprintf(p.w, "\r\x1b[Kfetching: %s, %s, logs %d/%d, %s",
+		count(ev.Pipelines, "pipeline"), count(ev.FailedJobs, "failed job"), ev.TracesDone, ev.TracesTotal, humanBytes(ev.Bytes))
 }
 
 func (p *progress) done() {
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func humanBytes(n int64) string {

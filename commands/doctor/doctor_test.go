@@ -162,3 +162,30 @@ func TestMapError(t *testing.T) {
 		t.Errorf("other → %d", cmdutil.ExitCode(got))
 	}
 }
+
+func TestProjectURL(t *testing.T) {
+	c := &glabconfig.Credentials{WebURL: "http://127.0.0.1:3000"}
+	if got := projectURL("https://gitlab.example.com/g/s/p/-/pipelines/42", c, "g/s/p"); got != "https://gitlab.example.com/g/s/p" {
+		t.Errorf("from the pipeline page: %q", got)
+	}
+	if got := projectURL("", c, "g/s/p"); got != "http://127.0.0.1:3000/g/s/p" {
+		t.Errorf("from the host: %q", got)
+	}
+}
+
+func TestProgressOnlyOnTTY(t *testing.T) {
+	ios, _, _, stderr := cmdutil.Test()
+	p := newProgress(ios)
+	p.update(gitlab.Progress{Pipelines: 1, FailedJobs: 3, TracesDone: 1, TracesTotal: 3, Bytes: 2 << 20})
+	p.done()
+	if stderr.Len() != 0 {
+		t.Errorf("progress on a piped stderr: %q", stderr.String())
+	}
+	ios.SetStderrTTY(true)
+	p = newProgress(ios)
+	p.update(gitlab.Progress{Pipelines: 1, FailedJobs: 3, TracesDone: 1, TracesTotal: 3, Bytes: 2 << 20})
+	p.done()
+	if got := stderr.String(); !strings.Contains(got, "1 pipeline, 3 failed jobs, logs 1/3, 2.0 MB") || !strings.HasSuffix(got, "\r\x1b[K") {
+		t.Errorf("progress = %q", got)
+	}
+}

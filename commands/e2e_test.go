@@ -531,3 +531,17 @@ func TestEndToEndInterruptedStillReports(t *testing.T) {
 		t.Errorf("want the partial report with a warning, got:\n%s", out)
 	}
 }
+
+// TestEndToEndJobOfParallelSuite narrows to one job of a parallel suite:
+// its tests are the ones its own log shows, not every test of the suite.
+func TestEndToEndJobOfParallelSuite(t *testing.T) {
+	srv := demoServer(t, fakegitlab.Options{})
+	env, _ := glabEnv(t, glabconfig.TestHost{Name: srv.Host(), Token: fakegitlab.DemoToken, APIProtocol: "http"}, nil)
+	res := runCLI(t, env, "98765", "-R", demoRepo, "--job", "pytest 2/2", "--jq", "[.failing_tests[].name] | sort | join(\",\")")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if got := strings.TrimSpace(res.stdout); got != "test_capture_payment,test_refund_creates_credit_note" {
+		t.Errorf("tests of pytest 2/2 = %s", got)
+	}
+}

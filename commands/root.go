@@ -10,6 +10,7 @@ import (
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/cmdutil"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/demo"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/doctor"
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/commands/repro"
 )
 
 // NewCmdRoot builds the root command (the diagnosis) and its subcommands.
@@ -23,6 +24,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(demo.NewCmdDemo(f, nil))
 	cmd.AddCommand(analyze.NewCmdAnalyze(f, nil))
 	cmd.AddCommand(alias.NewCmdInstallAlias(f, nil))
+	cmd.AddCommand(repro.NewCmdRepro(f, nil))
 	cmd.CompletionOptions.HiddenDefaultCmd = true
 	cmd.Version = version()
 	return cmd

@@ -38,10 +38,6 @@ func Collect(ctx context.Context, client Fetcher, project string, pipelineID int
 		IncludeAllowedFailures: true,
 		Progress:               o.Progress,
 		OnTrace: func(ctx context.Context, job gitlab.Job, r io.Reader) error {
-			if o.Job != "" && job.Name != o.Job {
-				_, err := io.Copy(io.Discard, r)
-				return err
-			}
 			facts := ReadLog(r)
 			mu.Lock()
 			logs[job.ID] = facts
@@ -61,9 +57,6 @@ func Collect(ctx context.Context, client Fetcher, project string, pipelineID int
 	}
 	jobs := append(append([]gitlab.Job(nil), graph.FailedJobs...), graph.AllowedFailures...)
 	for _, j := range jobs {
-		if o.Job != "" && j.Name != o.Job {
-			continue
-		}
 		dj := JobFrom(j)
 		facts, ok := logs[j.ID]
 		switch {
@@ -74,25 +67,13 @@ func Collect(ctx context.Context, client Fetcher, project string, pipelineID int
 		var blocks = facts.Blocks
 		ev.Jobs = append(ev.Jobs, diagnose.JobEvidence{Job: dj, Blocks: blocks})
 	}
-	if o.Job != "" && len(ev.Jobs) == 0 {
-		ev.Warnings = append(ev.Warnings, fmt.Sprintf("no failed job named %q in this pipeline", o.Job))
-	}
-	keep := map[int64]bool{}
-	for _, j := range ev.Jobs {
-		keep[j.Job.ID] = true
-	}
 	pids := make([]int64, 0, len(graph.TestReports))
 	for id := range graph.TestReports {
 		pids = append(pids, id)
 	}
 	sort.Slice(pids, func(a, b int) bool { return pids[a] < pids[b] })
 	for _, id := range pids {
-		for _, tc := range TestsFromReport(graph.TestReports[id], graph.TestSummaries[id]) {
-			if o.Job != "" && !anyKept(tc.JobIDs, keep) {
-				continue
-			}
-			ev.Tests = append(ev.Tests, tc)
-		}
+		ev.Tests = append(ev.Tests, TestsFromReport(graph.TestReports[id], graph.TestSummaries[id])...)
 	}
 	for _, p := range graph.Problems {
 		ev.Warnings = append(ev.Warnings, p.Error())
@@ -106,17 +87,67 @@ func Collect(ctx context.Context, client Fetcher, project string, pipelineID int
 		ev.Warnings = append(ev.Warnings, "the fetch was interrupted; this report is incomplete: "+err.Error())
 	}
 	rep := diagnose.Build(ev)
+	if o.Job != "" {
+		rep = NarrowToJob(rep, o.Job)
+	}
 	return rep, err
 }
 
-func anyKept(ids []int64, keep map[int64]bool) bool {
-	if len(ids) == 0 {
-		return true
-	}
-	for _, id := range ids {
-		if keep[id] {
-			return true
+// NarrowToJob keeps what concerns the failed job named name. The report is
+// built from every job first, so a test of a parallel suite is still matched
+// to the job whose log shows it, and ranks keep their order.
+func NarrowToJob(rep *diagnose.Report, name string) *diagnose.Report {
+	out := *rep
+	out.Jobs, out.Causes, out.Tests, out.Repro = nil, nil, nil, nil
+	ids := map[int64]bool{}
+	for _, j := range rep.Jobs {
+		if j.Name == name {
+			out.Jobs = append(out.Jobs, j)
+			ids[j.ID] = true
 		}
 	}
-	return false
+	has := func(jobIDs []int64) bool {
+		for _, id := range jobIDs {
+			if ids[id] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range rep.Causes {
+		if has(c.JobIDs) {
+			out.Causes = append(out.Causes, c)
+		}
+	}
+	for _, t := range rep.Tests {
+		if has(t.JobIDs) {
+			out.Tests = append(out.Tests, t)
+		}
+	}
+	for _, r := range rep.Repro {
+		if ids[r.JobID] {
+			out.Repro = append(out.Repro, r)
+		}
+	}
+	out.Warnings = append([]string(nil), rep.Warnings...)
+	if len(out.Jobs) == 0 {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("no failed job named %q in this pipeline", name))
+	}
+	s := diagnose.Summary{TotalTests: rep.Summary.TotalTests, Causes: len(out.Causes)}
+	for _, j := range out.Jobs {
+		if j.AllowFailure {
+			s.AllowedFailures++
+		} else {
+			s.FailedJobs++
+		}
+	}
+	for _, t := range out.Tests {
+		if t.Status == diagnose.TestFlaky {
+			s.FlakyTests++
+		} else {
+			s.FailingTests++
+		}
+	}
+	out.Summary = s
+	return &out
 }

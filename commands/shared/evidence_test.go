@@ -52,3 +52,31 @@ func TestTestsFromReportMapsSuitesToJobs(t *testing.T) {
 		t.Errorf("message %q", got[0].Message)
 	}
 }
+
+func TestNarrowToJob(t *testing.T) {
+	rep := &diagnose.Report{
+		Summary: diagnose.Summary{TotalTests: 41},
+		Jobs: []diagnose.Job{
+			{ID: 1, Name: "pytest 1/2"}, {ID: 2, Name: "pytest 2/2"}, {ID: 3, Name: "lint", AllowFailure: true},
+		},
+		Causes: []diagnose.Cause{{ID: 1, JobIDs: []int64{1, 2}}, {ID: 2, JobIDs: []int64{3}}},
+		Tests: []diagnose.Test{
+			{Name: "a", JobIDs: []int64{1}}, {Name: "b", JobIDs: []int64{2}}, {Name: "c", JobIDs: []int64{2}, Status: diagnose.TestFlaky},
+		},
+		Repro: []diagnose.Repro{{JobID: 1}, {JobID: 2}},
+	}
+	got := NarrowToJob(rep, "pytest 2/2")
+	if len(got.Jobs) != 1 || got.Jobs[0].ID != 2 || len(got.Causes) != 1 || got.Causes[0].ID != 1 ||
+		len(got.Tests) != 2 || len(got.Repro) != 1 || got.Repro[0].JobID != 2 {
+		t.Errorf("narrowed = %+v", got)
+	}
+	if got.Summary != (diagnose.Summary{TotalTests: 41, FailedJobs: 1, FailingTests: 1, FlakyTests: 1, Causes: 1}) {
+		t.Errorf("summary = %+v", got.Summary)
+	}
+	if len(rep.Jobs) != 3 {
+		t.Error("the original report was changed")
+	}
+	if w := NarrowToJob(rep, "nope").Warnings; len(w) != 1 || !strings.Contains(w[0], `"nope"`) {
+		t.Errorf("warnings = %q", w)
+	}
+}

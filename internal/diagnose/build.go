@@ -1045,13 +1045,39 @@ func (b *builder) repro(j int, tests []*testItem, sha string) (Repro, bool) {
 		fws = append(fws, fw)
 	}
 	sort.Strings(fws)
+	selectors := map[string]string{}
 	for _, fw := range fws {
 		if cmd := TestSelector(fw, byFW[fw]); cmd != "" {
 			rp.Commands = append(rp.Commands, cmd)
+			selectors[fw] = cmd
 		}
 	}
 	if len(rp.Commands) == 0 && job.FailingCommand != "" {
 		rp.Commands = append(rp.Commands, job.FailingCommand)
 	}
-	return rp, len(rp.Commands) > 0
+	if len(rp.Commands) == 0 && b.jobs[j].Config == nil {
+		return rp, false
+	}
+	if p := b.pipelineOf(job); p != nil && p.SHA != "" {
+		rp.SHA = p.SHA
+	}
+	project := job.ProjectPath
+	if project == "" {
+		project = b.ev.Project.Path
+	}
+	LocalRun(&rp, job, b.jobs[j].Config, project, selectors)
+	return rp, len(rp.Commands) > 0 || len(rp.Script) > 0
+}
+
+// pipelineOf is the pipeline a job ran in, when known.
+func (b *builder) pipelineOf(job *Job) *Pipeline {
+	if job.PipelineID == 0 {
+		return nil
+	}
+	for i := range b.ev.Pipelines {
+		if b.ev.Pipelines[i].ID == job.PipelineID {
+			return &b.ev.Pipelines[i]
+		}
+	}
+	return nil
 }

@@ -230,4 +230,21 @@ type Repro struct {
 	Image    string   `json:"image,omitempty"`
 	SHA      string   `json:"sha,omitempty"`
 	Commands []string `json:"commands"`
+	// Checkout is the git line that puts the user's clone at SHA.
+	Checkout string `json:"checkout,omitempty"`
+	// Script is what the job ran, from the CI configuration: before_script
+	// and script up to the failing command, that command replaced by the
+	// test selectors when they are known.
+	Script []string `json:"script,omitempty"`
+	// Variables are the names of the CI configuration's variables; the
+	// docker line passes them from the user's environment (-e NAME).
+	Variables []string `json:"variables,omitempty"`
+	// Services are the images of the job's services, which one docker run
+	// cannot start.
+	Services []string `json:"services,omitempty"`
+	// Workdir is where the docker line mounts the checkout:
+	// /builds/<project path>, as the runner does.
+	Workdir string `json:"workdir,omitempty"`
+	// Docker reruns Script (else Commands) in Image on the checkout.
+	Docker string `json:"docker,omitempty"`
 }

@@ -56,6 +56,10 @@ type Project struct {
 	Visibility        string `json:"visibility,omitempty"`     // default "private"
 	NamespaceID       int64  `json:"namespace_id,omitempty"`
 	CreatedAt         string `json:"created_at,omitempty"`
+	// CIConfig is the project's CI configuration, served as merged_yaml by
+	// GET /projects/:id/ci/lint (verbatim: includes and extends are not
+	// expanded). Empty: the lint answers that there is no configuration.
+	CIConfig string `json:"ci_config,omitempty"`
 }
 
 // Commit is the commit a pipeline ran on, as shown in job JSON.

@@ -61,6 +61,8 @@ func ruleMatches(r *Rule, line []byte) bool {
 		return false
 	}
 	mask := matcher.scan(line)
+	noise := noiseMatch.scan(line)
+	mask.or(&noise)
 	if !mask.has(i) && !(rules[i].Numbered && isNumberedItem(line)) {
 		return false
 	}

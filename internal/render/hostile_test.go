@@ -70,7 +70,8 @@ func hostileReport() *diagnose.Report {
 			Status: diagnose.TestStatus(next()), Message: next() + "\n" + next(), Type: next(), Framework: next(),
 			JobIDs: []int64{i}, JobNames: []string{next()}, Signature: next(), CauseID: int(i), Reasons: []string{next()},
 			Excerpt: ex(i + 1), Repro: next()})
-		r.Repro = append(r.Repro, diagnose.Repro{JobID: i, JobName: next(), Image: next(), SHA: next(), Commands: []string{next(), next()}})
+		r.Repro = append(r.Repro, diagnose.Repro{JobID: i, JobName: next(), Image: next(), SHA: next(), Commands: []string{next(), next()},
+			Checkout: next(), Script: []string{next(), next()}, Variables: []string{next()}, Services: []string{next()}, Workdir: next(), Docker: next()})
 	}
 	r.Warnings = lines()
 	return r
@@ -112,6 +113,30 @@ func assertTerminalSafe(t *testing.T, out string, allowTab bool) {
 			t.Errorf("control or hidden rune %U at byte %d: %q", r, i, rest[lo:hi])
 			return
 		}
+	}
+}
+
+// TestHostileReproScript: without a docker line the script is printed,
+// and stays as safe as the rest.
+func TestHostileReproScript(t *testing.T) {
+	r := hostileReport()
+	for i := range r.Repro {
+		r.Repro[i].Docker = ""
+	}
+	var buf bytes.Buffer
+	if err := Text(&buf, r, Options{TTY: true, Color: true, Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	assertTerminalSafe(t, buf.String(), false)
+	if !strings.Contains(buf.String(), "# the job's script up to the failure:") {
+		t.Errorf("the script is not shown:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := Markdown(&buf, r, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "# the job's script up to the failure:") {
+		t.Errorf("the script is not in the note:\n%s", buf.String())
 	}
 }
 

@@ -520,9 +520,26 @@ func (m *mdWriter) repro() {
 			head += " · " + strings.Join(at, " ")
 		}
 		var body []string
-		for _, c := range rp.Commands {
+		add := func(c string) {
 			for _, l := range strings.Split(strings.TrimRight(c, "\n"), "\n") {
 				body = append(body, Sanitize(strings.TrimRight(l, "\r")))
+			}
+		}
+		if rp.Checkout != "" {
+			add(rp.Checkout)
+		}
+		for _, c := range rp.Commands {
+			add(c)
+		}
+		for _, n := range reproNotes(&rp) {
+			body = append(body, Sanitize("# "+n))
+		}
+		switch {
+		case rp.Docker != "":
+			add(rp.Docker)
+		case len(rp.Script) > 0:
+			for _, c := range rp.Script {
+				add(c)
 			}
 		}
 		m.line()

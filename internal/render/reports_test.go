@@ -141,12 +141,20 @@ func pythonReport(t *testing.T) *diagnose.Report {
 		},
 		Repro: []diagnose.Repro{
 			{JobID: 7001, JobName: "pytest 1/2", Image: "python:2.7", SHA: sha, Commands: []string{
-				"git fetch origin " + sha + " && git checkout " + sha,
-				"docker run --rm -it -v \"$PWD\":/builds/acme/data/sklearn-ci -w /builds/acme/data/sklearn-ci python:2.7 \\\n  pytest 'sklearn/svm/tests/test_sparse.py::test_unsorted_indices'",
-			}},
-			{JobID: 7003, JobName: "conda py3.4", Image: "continuumio/miniconda3", SHA: sha, Commands: []string{
-				"gitlab-ci-local 'conda py3.4'",
-			}},
+				"pytest sklearn/svm/tests/test_sparse.py::test_unsorted_indices",
+			},
+				Checkout:  "git fetch origin " + sha + " && git switch --detach " + sha,
+				Script:    []string{"pip install -e .", "pytest sklearn/svm/tests/test_sparse.py::test_unsorted_indices"},
+				Variables: []string{"OMP_NUM_THREADS"},
+				Services:  []string{"postgres:16"},
+				Workdir:   "/builds/acme/data/sklearn-ci",
+				Docker: "docker run --rm -it -v \"$PWD\":/builds/acme/data/sklearn-ci -w /builds/acme/data/sklearn-ci -e CI=true -e OMP_NUM_THREADS python:2.7 " +
+					"sh -c 'pip install -e . && pytest sklearn/svm/tests/test_sparse.py::test_unsorted_indices'"},
+			{JobID: 7003, JobName: "conda py3.4", SHA: sha, Commands: []string{
+				"conda create -n testenv --yes python=3.4 numpy=1.10.4 scipy=0.16.1",
+			},
+				Checkout: "git fetch origin " + sha + " && git switch --detach " + sha,
+				Script:   []string{"conda update --yes conda", "if [ -n \"$PINNED\" ]; then\n  conda create -n testenv --yes python=3.4 numpy=1.10.4 scipy=0.16.1\nfi"}},
 		},
 		Warnings: []string{
 			"trace of job 7004 (docs) could not be read: 403 Forbidden",

@@ -639,16 +639,58 @@ func (t *textWriter) repro() {
 			head += t.dim(" (" + strings.Join(at, " ") + ")")
 		}
 		t.line("  ", head)
+		if rp.Checkout != "" {
+			t.command(rp.Checkout)
+		}
 		for _, c := range rp.Commands {
-			for k, l := range strings.Split(strings.TrimRight(c, "\n"), "\n") {
-				prompt := "$ "
-				if k > 0 {
-					prompt = "  " // continuation of the same command
-				}
-				t.line("  ", t.dim(prompt), Sanitize(strings.TrimRight(l, "\r")))
+			t.command(c)
+		}
+		for _, c := range reproNotes(&rp) {
+			t.line("  ", t.dim("# "+c))
+		}
+		switch {
+		case rp.Docker != "":
+			t.command(rp.Docker)
+		case len(rp.Script) > 0:
+			for _, c := range rp.Script {
+				t.command(c)
 			}
 		}
 	}
+}
+
+// command prints one shell command: "$ " and its lines, the lines after
+// the first indented as its continuation.
+func (t *textWriter) command(c string) {
+	for k, l := range strings.Split(strings.TrimRight(c, "\n"), "\n") {
+		prompt := "$ "
+		if k > 0 {
+			prompt = "  " // continuation of the same command
+		}
+		t.line("  ", t.dim(prompt), Sanitize(strings.TrimRight(l, "\r")))
+	}
+}
+
+// reproNotes are the comments printed before a repro's docker line or
+// script: services, variables, and what the following lines are.
+func reproNotes(rp *diagnose.Repro) []string {
+	var notes []string
+	if len(rp.Docker) == 0 && len(rp.Script) == 0 {
+		return nil
+	}
+	if len(rp.Services) > 0 {
+		notes = append(notes, "services the job had, to start first: "+oneLine(strings.Join(rp.Services, " ")))
+	}
+	if len(rp.Variables) > 0 {
+		notes = append(notes, "variables of the CI configuration, passed from your environment: "+oneLine(strings.Join(rp.Variables, " ")))
+	}
+	switch {
+	case rp.Docker != "":
+		notes = append(notes, "in the job's image, on this checkout:")
+	default:
+		notes = append(notes, "the job's script up to the failure:")
+	}
+	return notes
 }
 
 func (t *textWriter) warnings() {

@@ -648,7 +648,8 @@ dumping object inventory... done
 	writeJSON("pipelines/98765/test_report.json", report)
 	writeJSON("pipelines/98765/test_report_summary.json", summary)
 	writeJSON("projects/4242.json", map[string]any{"id": projectID, "path_with_namespace": projPath, "name": "billing-api",
-		"description": "Invoicing and payments service", "default_branch": "main", "namespace_id": 318, "created_at": "2024-03-11T08:21:40.112Z"})
+		"description": "Invoicing and payments service", "default_branch": "main", "namespace_id": 318, "created_at": "2024-03-11T08:21:40.112Z",
+		"ci_config": ciConfig})
 	writeJSON("merge_requests/17.json", map[string]any{"id": 90017, "iid": 17, "project_id": projectID,
 		"title": "Invoices: VAT half-even rounding and credit notes", "source_branch": ref, "target_branch": "main",
 		"sha": sha, "head_pipeline_id": pipeID, "created_at": "2026-01-05T08:41:07.301Z", "updated_at": ts(172 * sec),
@@ -659,6 +660,118 @@ dumping object inventory... done
 		"tokens":       []map[string]any{{"token": "glpat-demo-fake-token-0000", "kind": "personal"}, {"token": "glcbt-demo-fake-job-token", "kind": "job"}},
 	})
 }
+
+// ciConfig is the project's .gitlab-ci.yml at the demo commit, as the CI
+// lint API returns it in merged_yaml: the jobs of pipeline 98765 with the
+// images, scripts and JUnit paths their traces and artifacts show. The
+// pytest jobs reach PostgreSQL through DATABASE_URL on localhost while the
+// service answers as "postgres", which is why their tests cannot connect.
+// The child pipeline's jobs (docs:build, docs:spelling) live in
+// docs/.gitlab-ci.yml, which the lint API does not return.
+const ciConfig = `stages:
+  - lint
+  - test
+  - build
+  - deploy
+
+default:
+  image: python:3.12-slim
+  interruptible: true
+  tags: [docker, linux]
+
+variables:
+  PIP_INDEX_URL: https://pypi.acme.example/simple
+  PIP_CACHE_DIR: "$CI_PROJECT_DIR/.cache/pip"
+  DATABASE_URL: postgresql://billing:billing@localhost:5432/billing_test
+
+workflow:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+      when: never
+    - if: $CI_COMMIT_BRANCH
+
+.pip-cache: &pip-cache
+  cache:
+    key:
+      files: [requirements/dev.txt]
+    paths: [.cache/pip]
+
+flake8:
+  stage: lint
+  needs: []
+  script:
+    - pip install flake8==7.1.1
+    - flake8 --ignore=E402,E501 src/ tests/
+
+linkcheck:
+  stage: lint
+  image: ruby:3.3-slim
+  needs: []
+  allow_failure: true
+  script:
+    - gem install awesome_bot
+    - awesome_bot README.md docs/*.md --allow-dupe --white-list pyparsing,graphviz.org
+
+pytest:
+  stage: test
+  <<: *pip-cache
+  needs: []
+  parallel: 2
+  services:
+    - name: postgres:16
+      alias: postgres
+  variables:
+    POSTGRES_DB: billing_test
+    POSTGRES_USER: billing
+    POSTGRES_PASSWORD: billing
+  script:
+    - pip install -r requirements/dev.txt --quiet
+    - pytest --splits $CI_NODE_TOTAL --group $CI_NODE_INDEX --junitxml=reports/junit.xml --tb=short --color=yes
+  artifacts:
+    when: always
+    expire_in: 30 days
+    paths:
+      - reports/
+    reports:
+      junit: reports/junit.xml
+
+deps:resolve:
+  stage: test
+  needs: []
+  script:
+    - pip install --dry-run --ignore-installed -r requirements.txt
+
+build:wheel:
+  stage: build
+  needs: []
+  script:
+    - python -m pip wheel --no-deps -w dist .
+  artifacts:
+    paths: [dist/]
+
+trigger:docs:
+  stage: build
+  needs: []
+  trigger:
+    include: docs/.gitlab-ci.yml
+    strategy: depend
+
+deploy:staging:
+  stage: deploy
+  image: registry.acme.example/platform/deployer:3.1
+  needs:
+    - job: build:wheel
+    - job: pytest
+      artifacts: false
+    - flake8
+  environment:
+    name: staging
+    url: https://billing.staging.acme.example
+  script:
+    - deployer push --env staging dist/*.whl
+  rules:
+    - if: $CI_COMMIT_BRANCH
+`
 
 // Artifact mirrors fakegitlab.Artifact.
 type Artifact struct {

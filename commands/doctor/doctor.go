@@ -47,7 +47,9 @@ type Options struct {
 	ExitStatus  bool
 	Comment     bool
 	Concurrency int
-	Output      cmdutil.OutputOptions
+	// MaxArtifactSize is --max-artifact-size, as given ("50MB").
+	MaxArtifactSize string
+	Output          cmdutil.OutputOptions
 }
 
 // Fixed is a host, credentials and project given directly.
@@ -110,6 +112,7 @@ func AddFlags(cmd *cobra.Command, opts *Options) {
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "Show every excerpt block, not only the first")
 	cmd.Flags().BoolVar(&opts.ExitStatus, "exit-status", false, "Exit with status 8 if the pipeline failed or has failing tests")
 	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", gitlab.DefaultConcurrency, "Requests in flight at once")
+	cmd.Flags().StringVar(&opts.MaxArtifactSize, "max-artifact-size", "50MB", "Largest artifact `archive` downloaded to find JUnit files (0 never downloads one)")
 	cmd.Flags().BoolVar(&opts.Comment, "comment", false, "Post the report as a note on the pipeline's merge request, updating the previous one in place")
 }
 
@@ -123,6 +126,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Concurrency < 1 || o.Concurrency > 64 {
 		return cmdutil.FlagErrorf("--concurrency must be between 1 and 64")
+	}
+	if _, err := parseSize(o.MaxArtifactSize); err != nil && o.MaxArtifactSize != "" {
+		return cmdutil.FlagErrorf("invalid --max-artifact-size: %v", err)
 	}
 	if o.MR < 0 {
 		return cmdutil.FlagErrorf("--mr must be a merge request iid")
@@ -160,9 +166,11 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	prog := newProgress(o.IO)
 	rep, err := shared.Collect(ctx, client, project, pipe.ID, shared.CollectOptions{
-		Progress: prog.update,
-		Job:      o.Job,
-		Project:  diagnose.Project{ID: pipe.ProjectID, Path: project, Host: creds.Host, WebURL: projectURL(pipe.WebURL, creds, project)},
+		Progress:        prog.update,
+		Job:             o.Job,
+		Concurrency:     o.Concurrency,
+		MaxArtifactSize: maxArtifact(o.MaxArtifactSize),
+		Project:         diagnose.Project{ID: pipe.ProjectID, Path: project, Host: creds.Host, WebURL: projectURL(pipe.WebURL, creds, project)},
 	})
 	prog.done()
 	if rep == nil {
@@ -387,4 +395,40 @@ func humanBytes(n int64) string {
 		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " kB"
 	}
 	return strconv.FormatInt(n, 10) + " B"
+}
+
+// maxArtifact is the archive cap for Collect: 0 in the flag means never
+// download an archive (a negative cap for Collect).
+func maxArtifact(flag string) int64 {
+	if flag == "" {
+		return 0
+	}
+	n, err := parseSize(flag)
+	if err != nil || n == 0 {
+		return -1
+	}
+	return n
+}
+
+// parseSize reads a size such as 50MB, 200MiB, 1GB, 512k or plain bytes.
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	if t == "" {
+		return 0, fmt.Errorf("empty size")
+	}
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n < 0 || n*float64(mult) > 1<<40 {
+		return 0, fmt.Errorf("%q is not a size such as 50MB", s)
+	}
+	return int64(n * float64(mult)), nil
 }

@@ -189,3 +189,24 @@ func TestProgressOnlyOnTTY(t *testing.T) {
 		t.Errorf("progress = %q", got)
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"50MB", 50e6, true}, {"200MiB", 200 << 20, true}, {"1GB", 1e9, true}, {"512k", 512 << 10, true},
+		{"1048576", 1 << 20, true}, {"0", 0, true}, {" 2 mb ", 2e6, true},
+		{"", 0, false}, {"-1MB", 0, false}, {"lots", 0, false}, {"5TB", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseSize(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseSize(%q) = %d, %v", tt.in, got, err)
+		}
+	}
+	if maxArtifact("0") != -1 || maxArtifact("50MB") != 50e6 {
+		t.Error("maxArtifact: 0 must mean never download")
+	}
+}

@@ -219,8 +219,8 @@ func TestReproDemo(t *testing.T) {
 			args:   []string{"98765", "-R", repo},
 			golden: "demo",
 			want: []string{
-				"sh -c '" + pytest1 + "'",
-				"sh -c '" + pytest2 + "'",
+				"sh -c 'pip install -r requirements/dev.txt --quiet && " + pytest1 + "'",
+				"sh -c 'pip install -r requirements/dev.txt --quiet && " + pytest2 + "'",
 				"# pytest 1/2 (job 5550103)",
 				"# docs:build (job 5550110)", // job of the child pipeline
 				`docker run --rm -v "$PWD":/builds/acme/platform/billing-api -w /builds/acme/platform/billing-api -e CI=true python:3.12-slim sh -c `,
@@ -230,14 +230,14 @@ func TestReproDemo(t *testing.T) {
 			name:    "one job",
 			args:    []string{"98765", "-R", repo, "--job", "pytest 2/2"},
 			golden:  "demo-job",
-			want:    []string{"sh -c '" + pytest2 + "'", "# pytest 2/2 (job 5550104)"},
+			want:    []string{"sh -c 'pip install -r requirements/dev.txt --quiet && " + pytest2 + "'", "# pytest 2/2 (job 5550104)"},
 			notWant: []string{pytest1, "flake8", "docs:build"},
 		},
 		{
 			name:   "merge request",
 			args:   []string{"--mr", "17", "-R", repo, "--job", "pytest 1/2"},
 			golden: "demo-mr",
-			want:   []string{"sh -c '" + pytest1 + "'"},
+			want:   []string{"sh -c 'pip install -r requirements/dev.txt --quiet && " + pytest1 + "'"},
 		},
 	}
 	for _, tt := range tests {

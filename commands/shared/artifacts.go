@@ -115,14 +115,15 @@ func FetchGraphConfigs(ctx context.Context, client ArtifactClient, g *gitlab.Gra
 	type source struct{ project, sha string }
 	var order []source
 	groups := map[source][]gitlab.Job{}
-	var children []string
 	for _, p := range g.Pipelines {
 		jobs := byPipeline[p.ID]
 		if len(jobs) == 0 {
 			continue
 		}
 		if p.Kind == gitlab.KindChild {
-			children = append(children, fmt.Sprintf("%d", p.ID))
+			// The lint API returns only the project's own configuration
+			// file, not a child pipeline's: its jobs get no definition
+			// (their reports lack only the local-run script).
 			continue
 		}
 		proj := p.ProjectPath
@@ -142,14 +143,6 @@ func FetchGraphConfigs(ctx context.Context, client ArtifactClient, g *gitlab.Gra
 			out[id] = c
 		}
 		warnings = append(warnings, w...)
-	}
-	if len(children) > 0 {
-		noun := "pipeline"
-		if len(children) > 1 {
-			noun = "pipelines"
-		}
-		warnings = append(warnings, fmt.Sprintf("jobs of child %s %s have no definitions: the ci lint api returns only the project's own configuration file",
-			noun, strings.Join(children, ", ")))
 	}
 	return out, warnings
 }
@@ -188,7 +181,7 @@ func FetchJUnit(ctx context.Context, client ArtifactClient, project string, job 
 	if cfg == nil || len(cfg.JUnit) == 0 || job.Bridge {
 		return nil, nil
 	}
-	if maxArchive <= 0 {
+	if maxArchive == 0 {
 		maxArchive = DefaultMaxArtifactSize
 	}
 	r := &junitReader{ctx: ctx, client: client, project: project, job: job, budget: junitBudget, seen: map[string]bool{}}
@@ -215,6 +208,14 @@ func FetchJUnit(ctx context.Context, client ArtifactClient, project string, job 
 		return nil, r.warnings
 	}
 	if len(globs) == 0 {
+		for _, p := range exact {
+			r.file(p)
+		}
+		return r.tests, r.warnings
+	}
+	if maxArchive < 0 {
+		r.warn("JUnit files %s need the artifacts archive, which --max-artifact-size 0 does not download",
+			strings.Join(globs, ", "))
 		for _, p := range exact {
 			r.file(p)
 		}

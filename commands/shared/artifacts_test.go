@@ -66,7 +66,7 @@ func TestDemoJUnitRoundTrip(t *testing.T) {
 	if n := countRequests(srv, "projects/:id/ci/lint"); n != 1 {
 		t.Errorf("%d lint calls, want 1", n)
 	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "child pipeline 98766") {
+	if len(warnings) != 0 {
 		t.Errorf("warnings %q", warnings)
 	}
 	byName := map[string]gitlab.Job{}

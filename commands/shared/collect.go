@@ -20,11 +20,18 @@ type CollectOptions struct {
 	Job string
 	// Project describes the project of the root pipeline.
 	Project diagnose.Project
+	// MaxArtifactSize caps the artifact archive downloaded to find JUnit
+	// files matched by a glob (0: DefaultMaxArtifactSize; negative: never
+	// download an archive).
+	MaxArtifactSize int64
+	// Concurrency bounds the JUnit artifact requests in flight.
+	Concurrency int
 }
 
 // Fetcher is the part of the GitLab client Collect uses.
 type Fetcher interface {
 	FetchGraph(ctx context.Context, project string, pipelineID int64, opts gitlab.FetchOptions) (*gitlab.Graph, error)
+	ArtifactClient
 }
 
 // Collect fetches a pipeline's graph, reads every failed job's log while it
@@ -56,25 +63,39 @@ func Collect(ctx context.Context, client Fetcher, project string, pipelineID int
 		ev.Pipelines = append(ev.Pipelines, PipelineFrom(p))
 	}
 	jobs := append(append([]gitlab.Job(nil), graph.FailedJobs...), graph.AllowedFailures...)
+	var cfgs map[int64]*diagnose.JobConfig
+	var junitTests []diagnose.TestCase
+	if err == nil {
+		var warns []string
+		cfgs, warns = FetchGraphConfigs(ctx, client, graph)
+		ev.Warnings = append(ev.Warnings, warns...)
+		var jwarns []string
+		junitTests, jwarns = fetchAllJUnit(ctx, client, project, jobs, cfgs, o)
+		ev.Warnings = append(ev.Warnings, jwarns...)
+	}
 	for _, j := range jobs {
 		dj := JobFrom(j)
+		if c := cfgs[j.ID]; c != nil {
+			dj.Needs = append([]string(nil), c.Needs...)
+		}
 		facts, ok := logs[j.ID]
 		switch {
 		case !ok:
 		case facts.Result != nil:
 			ApplyLog(&dj, facts.Result)
 		}
-		var blocks = facts.Blocks
-		ev.Jobs = append(ev.Jobs, diagnose.JobEvidence{Job: dj, Blocks: blocks})
+		ev.Jobs = append(ev.Jobs, diagnose.JobEvidence{Job: dj, Blocks: facts.Blocks, Config: cfgs[j.ID]})
 	}
 	pids := make([]int64, 0, len(graph.TestReports))
 	for id := range graph.TestReports {
 		pids = append(pids, id)
 	}
 	sort.Slice(pids, func(a, b int) bool { return pids[a] < pids[b] })
+	var reportTests []diagnose.TestCase
 	for _, id := range pids {
-		ev.Tests = append(ev.Tests, TestsFromReport(graph.TestReports[id], graph.TestSummaries[id])...)
+		reportTests = append(reportTests, TestsFromReport(graph.TestReports[id], graph.TestSummaries[id])...)
 	}
+	ev.Tests = MergeTests(reportTests, junitTests)
 	for _, p := range graph.Problems {
 		ev.Warnings = append(ev.Warnings, p.Error())
 	}
@@ -91,6 +112,57 @@ func Collect(ctx context.Context, client Fetcher, project string, pipelineID int
 		rep = NarrowToJob(rep, o.Job)
 	}
 	return rep, err
+}
+
+// fetchAllJUnit reads the JUnit files of every failed job whose CI
+// definition names some, a bounded number of jobs at a time. The API's
+// test report drops what these files keep: failure messages and types,
+// file and line, reruns.
+func fetchAllJUnit(ctx context.Context, client ArtifactClient, project string, jobs []gitlab.Job,
+	cfgs map[int64]*diagnose.JobConfig, o CollectOptions) ([]diagnose.TestCase, []string) {
+	limit := o.Concurrency
+	if limit <= 0 {
+		limit = gitlab.DefaultConcurrency
+	}
+	var (
+		mu    sync.Mutex
+		tests []diagnose.TestCase
+		warns []string
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, limit)
+	)
+	results := make([][]diagnose.TestCase, len(jobs))
+	for i, j := range jobs {
+		cfg := cfgs[j.ID]
+		if cfg == nil || len(cfg.JUnit) == 0 {
+			continue
+		}
+		proj := j.ProjectPath
+		if proj == "" {
+			proj = project
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-slots }()
+			tc, w := FetchJUnit(ctx, client, proj, j, cfg, o.MaxArtifactSize)
+			mu.Lock()
+			results[i] = tc
+			warns = append(warns, w...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		tests = append(tests, r...)
+	}
+	sort.Strings(warns)
+	return tests, warns
 }
 
 // NarrowToJob keeps what concerns the failed job named name. The report is

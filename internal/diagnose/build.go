@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,8 +109,94 @@ func (b *builder) prepareJobs() {
 	b.jobIdx = map[int64]int{}
 	for i := range b.jobs {
 		b.jobIdx[b.jobs[i].Job.ID] = i
+		b.jobs[i].Job.Excerpts = mergeExcerpts(b.jobs[i].Job.Excerpts)
 	}
 	b.ix = newBlockIndex(b.jobs)
+}
+
+// mergeExcerpts returns a job's excerpts with overlapping ones joined, so
+// that no line of the job is shown twice: a block inside another goes, two
+// that overlap become one, in the place of the better ranked (earlier) of
+// the two. The input is not modified. An excerpt whose lines do not match
+// its range is only joined when one of the two holds the other's range.
+func mergeExcerpts(in []Excerpt) []Excerpt {
+	if len(in) < 2 {
+		return in
+	}
+	out := make([]Excerpt, len(in))
+	copy(out, in)
+	for {
+		joined := false
+		for i := 0; i < len(out) && !joined; i++ {
+			for j := i + 1; j < len(out); j++ {
+				if m, ok := joinExcerpts(&out[i], &out[j]); ok {
+					out[i] = m
+					out = slices.Delete(out, j, j+1)
+					joined = true
+					break
+				}
+			}
+		}
+		if !joined {
+			return out
+		}
+	}
+}
+
+// joinExcerpts is the one excerpt that shows the lines of a and b when they
+// overlap; it keeps a's rule.
+func joinExcerpts(a, b *Excerpt) (Excerpt, bool) {
+	if a.StartLine <= 0 || b.StartLine <= 0 || a.JobID != b.JobID || a.StartLine > b.EndLine || b.StartLine > a.EndLine {
+		return Excerpt{}, false
+	}
+	hl := unionLines(a.Highlight, b.Highlight)
+	switch {
+	case b.StartLine >= a.StartLine && b.EndLine <= a.EndLine:
+		m := *a
+		m.Highlight = hl
+		return m, true
+	case a.StartLine >= b.StartLine && a.EndLine <= b.EndLine:
+		m := *b
+		m.Rule, m.Highlight = a.Rule, hl
+		m.URL = moveLineURL(a.URL, m.StartLine)
+		return m, true
+	case !consistent(a) || !consistent(b):
+		return Excerpt{}, false
+	}
+	lo, hi := a, b
+	if b.StartLine < a.StartLine {
+		lo, hi = b, a
+	}
+	m := *a
+	m.StartLine, m.EndLine = lo.StartLine, hi.EndLine
+	m.Lines = append(append([]string(nil), lo.Lines...), hi.Lines[lo.EndLine-hi.StartLine+1:]...)
+	m.Highlight = hl
+	m.URL = moveLineURL(a.URL, m.StartLine)
+	return m, true
+}
+
+// moveLineURL points a "…#L<n>" link at another line.
+func moveLineURL(u string, line int) string {
+	if i := strings.LastIndex(u, "#L"); i >= 0 {
+		return u[:i] + "#L" + strconv.Itoa(line)
+	}
+	return u
+}
+
+// consistent tells whether an excerpt holds one line per number of its
+// range.
+func consistent(e *Excerpt) bool {
+	return e.StartLine > 0 && e.EndLine-e.StartLine+1 == len(e.Lines)
+}
+
+// unionLines merges two sorted lists of line numbers.
+func unionLines(a, b []int) []int {
+	if len(b) == 0 {
+		return a
+	}
+	out := append(append([]int(nil), a...), b...)
+	sort.Ints(out)
+	return slices.Compact(out)
 }
 
 // statusRank orders test statuses for merging duplicates.
@@ -261,7 +348,7 @@ func (b *builder) linkTest(tc TestCase) *testItem {
 		for _, l := range chosen {
 			it.jobs = append(it.jobs, l.job)
 			bl := &b.jobs[l.job].Blocks[l.block]
-			it.jobLine[l.job] = bl.StartLine
+			it.jobLine[l.job] = l.first
 			if block == nil {
 				block, blockJob = bl, l.job
 			}
@@ -330,7 +417,7 @@ func (b *builder) linkTest(tc TestCase) *testItem {
 	}
 	if block != nil {
 		t.Excerpt = excerptFromBlock(&b.jobs[blockJob].Job, block)
-		it.line = block.StartLine
+		it.line = it.jobLine[blockJob]
 	} else {
 		var jobID int64
 		if len(t.JobIDs) > 0 {
@@ -1017,9 +1104,18 @@ func (b *builder) report() *Report {
 	r.Summary.TotalTests = b.total
 	r.Summary.Causes = len(r.Causes)
 	if unlinked > 0 && len(b.jobs) > 0 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("%s not found in any job log; their excerpts are the failure text from the test report", countNoun(unlinked, "failing test was", "failing tests were")))
+		r.Warnings = append(r.Warnings, unlinkedWarning(unlinked))
 	}
 	return r
+}
+
+// unlinkedWarning says how many failing tests have their failure text as
+// excerpt, in agreement with their number.
+func unlinkedWarning(n int) string {
+	if n == 1 {
+		return "1 failing test was not found in any job log; its excerpt is the failure text from the test report"
+	}
+	return fmt.Sprintf("%d failing tests were not found in any job log; their excerpts are the failure text from the test report", n)
 }
 
 // repro is how to rerun a failed job's failing tests: one command per

@@ -158,7 +158,7 @@ func TestBuildCascade(t *testing.T) {
 		t.Errorf("summary = %+v", r.Summary)
 	}
 	// One command per job reruns all its failing tests.
-	if len(r.Repro) != 3 || !strings.HasPrefix(r.Repro[0].Commands[0], "pytest tests/test_math.py::test_math_0 tests/test_math.py::test_math_1 tests/test_mod00.py::test_query_00 ") || r.Repro[0].SHA != "9f2c1e7a" {
+	if len(r.Repro) != 3 || !strings.HasPrefix(r.Repro[0].Commands[0], "pytest \\\n  tests/test_math.py::test_math_0 \\\n  tests/test_math.py::test_math_1 \\\n  tests/test_mod00.py::test_query_00 \\\n") || r.Repro[0].SHA != "9f2c1e7a" {
 		t.Errorf("repro = %+v", r.Repro)
 	}
 	if r.Repro[2].Commands[0] != "ruff check ." {

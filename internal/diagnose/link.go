@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/joblog"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/joblog/testlog"
 )
 
@@ -11,8 +12,11 @@ import (
 // segments, so that "Suite › name", "Suite name", "Class::method",
 // "method(Class)" (Surefire), "Class > method()" (Gradle) and
 // "pkg/x.py::Class::test" compare equal to classname + "." + name.
+// Terminal control sequences are removed first, as the log engine removes
+// them from log lines: a name from a test report that holds escapes then
+// compares equal to the same name read from the log.
 func canonName(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(cleanName(s))
 	s = stripArgs(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -30,6 +34,17 @@ func canonName(s string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), ".")
+}
+
+// cleanName removes terminal control sequences from a name as the log
+// engine removes them from a log line; printable ASCII passes as it is.
+func cleanName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return joblog.CleanLine([]byte(s))
+		}
+	}
+	return s
 }
 
 // stripArgs drops a trailing parenthesised argument list: "adds()",
@@ -136,17 +151,21 @@ func matchScore(blockCanon, full, name string) int {
 	return 0
 }
 
-// link is a test's best block.
+// link is a test's best block in one job, and where the test first
+// failed in that job.
 type link struct {
 	job, block int
 	score      int
+	first      int // first log line of the test's earliest block of that score or better
 }
 
-// find returns, for each job index, the best block naming the test. A
+// find returns, for each job index, the block to link the test to. A
 // block with the failure's text (pytest's "____ test ____" section, a Go
 // test's output) is worth more than a one-line mention of the full name (a
 // "FAILED path::test" summary line), unless the section names the test by a
-// bare name that more than one section of the job shares.
+// bare name that more than one section of the job shares. Among blocks
+// worth the same, the first in the log wins: a test that failed again in a
+// rerun is linked to its first failure.
 func (ix *blockIndex) find(tc *TestCase) map[int]link {
 	name := canonName(tc.Name)
 	full := canonName(tc.Classname + "." + tc.Name)
@@ -156,7 +175,12 @@ func (ix *blockIndex) find(tc *TestCase) map[int]link {
 	if name == "" {
 		return nil
 	}
-	best := map[int]link{}  // best block by score, then size
+	type match struct {
+		ref   blockRef
+		score int
+	}
+	var matches []match
+	best := map[int]link{}  // best block by score, then kind and place
 	multi := map[int]link{} // best multi-line block
 	count := map[int]int{}  // multi-line blocks matching by a bare name, per job
 	for _, ref := range ix.byLast[lastSegment(name)] {
@@ -164,6 +188,7 @@ func (ix *blockIndex) find(tc *TestCase) map[int]link {
 		if s == 0 {
 			continue
 		}
+		matches = append(matches, match{ref, s})
 		b := &ix.jobs[ref.job].Blocks[ref.block]
 		cur, ok := best[ref.job]
 		if !ok || s > cur.score || s == cur.score && betterBlock(b, &ix.jobs[cur.job].Blocks[cur.block]) {
@@ -184,15 +209,26 @@ func (ix *blockIndex) find(tc *TestCase) map[int]link {
 			best[job] = m
 		}
 	}
+	for job, l := range best {
+		l.first = ix.jobs[job].Blocks[l.block].StartLine
+		for _, m := range matches {
+			if m.ref.job != job || m.score < l.score {
+				continue
+			}
+			if start := ix.jobs[job].Blocks[m.ref.block].StartLine; start < l.first {
+				l.first = start
+			}
+		}
+		best[job] = l
+	}
 	return best
 }
 
-// betterBlock prefers a block with more lines (a section over a one-line
-// mention), then the earlier one.
+// betterBlock prefers a block with the failure's text (more than one line)
+// to a one-line mention, then the earlier one.
 func betterBlock(a, b *testlog.Block) bool {
-	la, lb := a.EndLine-a.StartLine, b.EndLine-b.StartLine
-	if la != lb {
-		return la > lb
+	if ma, mb := a.EndLine > a.StartLine, b.EndLine > b.StartLine; ma != mb {
+		return ma
 	}
 	return a.StartLine < b.StartLine
 }

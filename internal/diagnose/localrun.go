@@ -143,7 +143,7 @@ func VariableNames(names []string) []string {
 
 // ScriptShell joins commands into one shell script that stops at the first
 // failure: "a && b && c", or "set -e" and one command per line when a
-// command spans lines.
+// command spans lines other than by line continuations.
 func ScriptShell(cmds []string) string {
 	var kept []string
 	multi := false
@@ -152,7 +152,7 @@ func ScriptShell(cmds []string) string {
 		if c == "" {
 			continue
 		}
-		multi = multi || strings.ContainsAny(c, "\n\r")
+		multi = multi || strings.ContainsAny(c, "\n\r") && !continued(c)
 		kept = append(kept, c)
 	}
 	if len(kept) == 0 {

@@ -239,22 +239,45 @@ func uniq(s []string) []string {
 	return out
 }
 
+// maxArgsOnOneLine is how many test selectors a command takes on one
+// line. With more, every selector goes on a line of its own, continued
+// with " \\": the command stays exact, and a reader can see, copy or
+// remove one selector.
+const maxArgsOnOneLine = 8
+
+// argSep separates the words of a command written one selector per line.
+const argSep = " \\\n  "
+
 func joinCmd(cmd string, args []string) string {
-	if len(args) == 0 {
-		return ""
-	}
 	q := make([]string, len(args))
 	for i, a := range args {
 		q[i] = ShellQuote(a)
 	}
-	return cmd + " " + strings.Join(q, " ")
+	return withArgs(cmd, q)
 }
 
+// withArgs appends shell words (already quoted) to cmd: on one line, or
+// one per line when there are more than maxArgsOnOneLine.
 func withArgs(cmd string, args []string) string {
 	if len(args) == 0 {
 		return ""
 	}
+	if len(args) > maxArgsOnOneLine {
+		return cmd + argSep + strings.Join(args, argSep)
+	}
 	return cmd + " " + strings.Join(args, " ")
+}
+
+// continued tells whether every line break of a command is a line
+// continuation (a backslash right before it), so that the command is one
+// simple command written on several lines.
+func continued(c string) bool {
+	for i := 0; i < len(c); i++ {
+		if c[i] == '\n' && (i == 0 || c[i-1] != '\\') || c[i] == '\r' {
+			return false
+		}
+	}
+	return !strings.Contains(c, "<<")
 }
 
 func dotJoin(a, b string) string {
@@ -388,20 +411,18 @@ func jsSelector(cmd, flag string, tests []TestCase) string {
 		}
 	}
 	files, titles = uniq(files), uniq(titles)
-	out := cmd
+	var args []string
 	for _, f := range files {
-		out += " " + ShellQuote(f)
+		args = append(args, ShellQuote(f))
 	}
 	switch len(titles) {
 	case 0:
-		if len(files) == 0 {
-			return ""
-		}
-		return out
 	case 1:
-		return out + " " + flag + " " + ShellQuote(titles[0])
+		args = append(args, flag+" "+ShellQuote(titles[0]))
+	default:
+		args = append(args, flag+" "+ShellQuote("^("+strings.Join(titles, "|")+")$"))
 	}
-	return out + " " + flag + " " + ShellQuote("^("+strings.Join(titles, "|")+")$")
+	return withArgs(cmd, args)
 }
 
 // javaMethod drops JUnit 5's "()" and a parameterised test's arguments.
@@ -473,21 +494,58 @@ func rspecSelector(tests []TestCase) string {
 			}
 		}
 	}
-	locs, descs, files = uniq(locs), uniq(descs), uniq(files)
+	locs, descs, files = groupLocations(locs), uniq(descs), uniq(files)
 	if len(locs) == 0 && len(descs) == 0 {
 		return ""
 	}
-	out := "bundle exec rspec"
+	var args []string
 	for _, l := range locs {
-		out += " " + ShellQuote(l)
+		args = append(args, ShellQuote(l))
 	}
 	if len(descs) > 0 {
 		for _, f := range files {
-			out += " " + ShellQuote(f)
+			args = append(args, ShellQuote(f))
 		}
 		for _, d := range descs {
-			out += " -e " + ShellQuote(d)
+			args = append(args, "-e "+ShellQuote(d))
 		}
+	}
+	return withArgs("bundle exec rspec", args)
+}
+
+// groupLocations writes the "file:line" locations of one file as one
+// argument, "file:12:40", which RSpec reads as both locations; files in
+// order, lines in increasing order.
+func groupLocations(locs []string) []string {
+	lines := map[string][]int{}
+	var files []string
+	for _, l := range locs {
+		i := strings.LastIndexByte(l, ':')
+		n, err := strconv.Atoi(l[i+1:])
+		if i <= 0 || err != nil {
+			continue
+		}
+		f := l[:i]
+		if _, ok := lines[f]; !ok {
+			files = append(files, f)
+		}
+		lines[f] = append(lines[f], n)
+	}
+	sort.Strings(files)
+	out := make([]string, 0, len(files))
+	for _, f := range files {
+		ns := lines[f]
+		sort.Ints(ns)
+		var b strings.Builder
+		b.WriteString(f)
+		for k, n := range ns {
+			if k > 0 && n == ns[k-1] {
+				continue
+			}
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(n))
+		}
+		out = append(out, b.String())
 	}
 	return out
 }

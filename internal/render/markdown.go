@@ -377,6 +377,9 @@ func (m *mdWriter) causes() {
 
 // highlightURL links the first matched line of an excerpt, or its start.
 func highlightURL(ex *diagnose.Excerpt, job *diagnose.Job) string {
+	if !hasLineNumbers(ex) {
+		return ""
+	}
 	if job != nil && job.WebURL != "" && len(ex.Highlight) > 0 {
 		return job.WebURL + "#L" + strconv.Itoa(ex.Highlight[0])
 	}
@@ -401,37 +404,54 @@ func excerptPlace(ex *diagnose.Excerpt, job *diagnose.Job, matched bool) string 
 }
 
 // excerpt writes a collapsed block of log lines with a line-number gutter;
-// matched lines carry '>' in the gutter.
+// matched lines carry '>' in the gutter. A block longer than
+// mdMaxExcerptLines is shortened like the terminal view's, with a note
+// where lines are hidden. An excerpt without line numbers is a test's
+// failure text from the test report, labelled as such.
 func (m *mdWriter) excerpt(ex *diagnose.Excerpt, job *diagnose.Job) {
 	if len(ex.Lines) == 0 {
 		return
 	}
-	lines := ex.Lines
-	cut := 0
-	if len(lines) > mdMaxExcerptLines {
-		cut = len(lines) - mdMaxExcerptLines
-		lines = lines[:mdMaxExcerptLines]
-	}
+	keep := windowLines(ex, mdMaxExcerptLines)
 	hl := make(map[int]bool, len(ex.Highlight))
 	for _, h := range ex.Highlight {
 		hl[h] = true
 	}
-	numWidth := len(strconv.Itoa(ex.StartLine + len(lines) - 1))
-	body := make([]string, len(lines))
-	for i, l := range lines {
-		n := ex.StartLine + i
-		mark := " "
-		if hl[n] {
-			mark = ">"
+	numbered := hasLineNumbers(ex)
+	numWidth := 0
+	if numbered {
+		numWidth = len(strconv.Itoa(ex.StartLine + len(ex.Lines) - 1))
+	}
+	var body []string
+	for i := 0; i < len(ex.Lines); i++ {
+		if !keep[i] {
+			j := i
+			for j < len(keep) && !keep[j] {
+				j++
+			}
+			body = append(body, fmt.Sprintf(" %*s ┆ … %s …", numWidth, "", plural(j-i, "line", "lines")))
+			i = j - 1
+			continue
 		}
-		body[i] = strings.TrimRight(fmt.Sprintf("%s%*d │ %s", mark, numWidth, n, Sanitize(strings.TrimRight(l, "\r\n"))), " ")
+		n := ex.StartLine + i
+		mark, num := " ", ""
+		if numbered {
+			num = strconv.Itoa(n)
+			if hl[n] {
+				mark = ">"
+			}
+		}
+		body = append(body, strings.TrimRight(fmt.Sprintf("%s%*s │ %s", mark, numWidth, num, Sanitize(strings.TrimRight(ex.Lines[i], "\r\n"))), " "))
 	}
 	name := "job " + strconv.FormatInt(ex.JobID, 10)
 	if job != nil {
 		name = job.Name
 	}
-	place := excerptPlace(ex, job, false)
-	summary := "Log of " + htmlCode(name) + strings.TrimPrefix(place, name)
+	summary := "Failure text from the test report, " + htmlCode(name)
+	if numbered {
+		place := excerptPlace(ex, job, false)
+		summary = "Log of " + htmlCode(name) + strings.TrimPrefix(place, name)
+	}
 	f := fence(body)
 	m.line()
 	m.line("<details><summary>", summary, "</summary>")
@@ -441,14 +461,13 @@ func (m *mdWriter) excerpt(ex *diagnose.Excerpt, job *diagnose.Job) {
 		m.line(l)
 	}
 	m.line(f)
-	if cut > 0 {
-		m.line()
-		m.line("… ", plural(cut, "more line", "more lines"), " in the job log")
-	}
 	m.line()
 	m.line("</details>")
 }
 
+// tests lists the failing tests grouped by cause, at most mdMaxTests:
+// every cause gets items, and a note says how many more of a cause are left
+// out. Items keep their rank as list number.
 func (m *mdWriter) tests() {
 	if len(m.r.Tests) == 0 {
 		return
@@ -456,25 +475,39 @@ func (m *mdWriter) tests() {
 	m.line()
 	m.line("#### Failing tests")
 	m.line()
-	n := min(len(m.r.Tests), mdMaxTests)
-	for i := 0; i < n; i++ {
-		t := &m.r.Tests[i]
-		name := codeSpan(testName(t))
-		if name == "" {
-			name = "\\(unnamed\\)"
+	hidden, blank := 0, false
+	for _, g := range planTests(m.r, mdMaxTests) {
+		hidden += g.hidden()
+		for _, i := range g.tests[:g.shown] {
+			t := &m.r.Tests[i]
+			name := codeSpan(testName(t))
+			if name == "" {
+				name = "\\(unnamed\\)"
+			}
+			item := name + " · " + EscapeMarkdown(orDash(string(t.Status)))
+			if links := m.jobLinks(t.JobIDs, t.JobNames); links != "" {
+				item += " in " + links
+			}
+			if msg := testMessage(t); msg != "" {
+				item += " · " + EscapeMarkdown(msg)
+			}
+			m.line(strconv.Itoa(testRank(t, i)), ". ", item)
+			blank = false
 		}
-		item := name + " · " + EscapeMarkdown(orDash(string(t.Status)))
-		if links := m.jobLinks(t.JobIDs, t.JobNames); links != "" {
-			item += " in " + links
+		if g.shown > 0 && g.hidden() > 0 {
+			// A paragraph between blank lines ends the list; the next
+			// item starts a new one at its own rank.
+			m.line()
+			m.line(EscapeMarkdown(sameErrorNote(&g)))
+			m.line()
+			blank = true
 		}
-		if msg := testMessage(t); msg != "" {
-			item += " · " + EscapeMarkdown(msg)
-		}
-		m.line(strconv.Itoa(i+1), ". ", item)
 	}
-	if rest := len(m.r.Tests) - n; rest > 0 {
-		m.line()
-		m.line("… and ", plural(rest, "more failing test", "more failing tests"), ".")
+	if hidden > 0 {
+		if !blank {
+			m.line()
+		}
+		m.line("… and ", plural(hidden, "more failing test", "more failing tests"), ".")
 	}
 }
 

@@ -86,13 +86,14 @@ func TestVerbose(t *testing.T) {
 	if err := Text(&verbose, r, Options{Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
-	// Line 3662 opens the first cause's excerpt; without --verbose the
-	// window starts at the lines before the match.
+	// Line 3662 opens the first cause's excerpt and is always shown; line
+	// 3677, after the match, is hidden without --verbose.
 	for _, c := range []struct {
 		text          string
 		quiet, verbos bool
 	}{
-		{"3662 │", false, true},
+		{"3662 │", true, true},
+		{"3677 │", false, true},
 		{"3672 │ E                   TypeError", true, true},
 		{"--verbose shows all", true, false},
 		{"$ pytest 'sklearn/svm/tests/test_sparse.py::test_sparse_realdata'", false, true},

@@ -412,34 +412,23 @@ func (t *textWriter) jobNames(ids []int64, names []string) string {
 }
 
 // excerpt prints one block of log lines with line numbers in the gutter and
-// the matching lines marked with '>' (and red on a colour terminal).
+// the matching lines marked with '>' (and red on a colour terminal). When
+// window is set, a long block is shortened by windowLines, and a note
+// stands where lines are hidden. An excerpt without line numbers is a
+// test's failure text from the test report, labelled as such.
 func (t *textWriter) excerpt(indent string, ex *diagnose.Excerpt, job *diagnose.Job, window bool) {
 	if ex == nil || len(ex.Lines) == 0 {
 		return
 	}
-	from, to := 0, len(ex.Lines)
+	keep := windowLines(ex, len(ex.Lines))
+	if window {
+		keep = windowLines(ex, excerptWindow)
+	}
 	hl := make(map[int]bool, len(ex.Highlight))
 	for _, h := range ex.Highlight {
 		hl[h] = true
 	}
-	if window && to > excerptWindow {
-		first := -1
-		for i := range ex.Lines {
-			if hl[ex.StartLine+i] {
-				first = i
-				break
-			}
-		}
-		if first > excerptLead {
-			from = first - excerptLead
-		}
-		if from+excerptWindow < to {
-			to = from + excerptWindow
-		}
-		if to-from < excerptWindow {
-			from = to - excerptWindow
-		}
-	}
+	numbered := hasLineNumbers(ex)
 
 	// Where the block comes from: job name, line range, link.
 	where := ""
@@ -448,35 +437,54 @@ func (t *textWriter) excerpt(indent string, ex *diagnose.Excerpt, job *diagnose.
 	} else if ex.JobID != 0 {
 		where = "job " + strconv.FormatInt(ex.JobID, 10)
 	}
-	first, last := ex.StartLine+from, ex.StartLine+to-1
-	rng := "line " + strconv.Itoa(first)
-	if last > first {
-		rng = "lines " + strconv.Itoa(first) + "–" + strconv.Itoa(last)
-	}
-	label := strings.TrimSpace(where + " · " + rng)
-	label = strings.TrimPrefix(label, "· ")
-	u := lineURL(ex, job)
-	if window && from > 0 {
-		if job != nil && job.WebURL != "" {
-			u = job.WebURL + "#L" + strconv.Itoa(first)
+	last := ex.StartLine + len(ex.Lines) - 1
+	if !numbered {
+		label := "failure text from the test report"
+		if where != "" {
+			label = where + " · " + label
 		}
+		t.line(indent, t.dim(label))
+	} else {
+		label := lineRange(ex.StartLine, last)
+		if where != "" {
+			label = where + " · " + label
+		}
+		t.line(indent, t.link(t.dim(label), lineURL(ex, job)))
 	}
-	t.line(indent, t.link(t.dim(label), u))
 
 	numWidth := len(strconv.Itoa(last))
+	if !numbered {
+		numWidth = 0
+	}
 	textWidth := t.o.Width - len(indent) - numWidth - 4
-	for i := from; i < to; i++ {
+	lastGap := -1
+	for i := len(keep) - 1; i >= 0; i-- {
+		if !keep[i] {
+			lastGap = i
+			break
+		}
+	}
+	for i := 0; i < len(ex.Lines); i++ {
+		if !keep[i] {
+			j := i
+			for j < len(keep) && !keep[j] {
+				j++
+			}
+			t.line(indent, " ", strings.Repeat(" ", numWidth), t.dim(" ┆ "), t.dim(gapNote(j-i, j > lastGap)))
+			i = j - 1
+			continue
+		}
 		n := ex.StartLine + i
-		num := fmt.Sprintf("%*d", numWidth, n)
+		num := ""
+		if numbered {
+			num = fmt.Sprintf("%*d", numWidth, n)
+		}
 		text := t.fit(Sanitize(strings.TrimRight(ex.Lines[i], "\r\n")), textWidth)
-		if hl[n] {
+		if numbered && hl[n] {
 			t.line(indent, t.redBold(">"), t.redBold(num), t.dim(" │ "), t.redBold(text))
 		} else {
 			t.line(indent, " ", t.dim(num), t.dim(" │ "), strings.TrimRight(text, " "))
 		}
-	}
-	if hidden := len(ex.Lines) - (to - from); hidden > 0 {
-		t.line(indent, t.dim("… "+plural(hidden, "more line", "more lines")+" (--verbose shows all)"))
 	}
 }
 
@@ -490,53 +498,80 @@ func (t *textWriter) limit() int {
 	return t.o.Limit
 }
 
+// tests lists the failing tests grouped by cause, within the limit: every
+// cause gets rows, and a note says how many more of a cause are left out.
 func (t *textWriter) tests() {
 	if len(t.r.Tests) == 0 {
 		return
 	}
 	t.section("Failing tests")
-	n := min(len(t.r.Tests), t.limit())
+	groups := planTests(t.r, t.limit())
 	causeExcerpts := map[int]*diagnose.Excerpt{}
 	for i := range t.r.Causes {
 		causeExcerpts[t.r.Causes[i].ID] = t.r.Causes[i].Excerpt
 	}
-	rankWidth := len(strconv.Itoa(n))
-	for i := 0; i < n; i++ {
-		tc := &t.r.Tests[i]
-		rank := tc.Rank
-		if rank <= 0 {
-			rank = i + 1
+	maxRank, hidden := 0, 0
+	for _, g := range groups {
+		for _, i := range g.tests[:g.shown] {
+			maxRank = max(maxRank, testRank(&t.r.Tests[i], i))
 		}
-		name := oneLine(testName(tc))
-		status := oneLine(string(tc.Status))
-		jobs := t.jobNames(tc.JobIDs, tc.JobNames)
-		msg := testMessage(tc)
-		if !t.o.TTY {
-			t.line(strings.Join([]string{strconv.Itoa(rank), orDash(status), orDash(name), orDash(jobs), orDash(msg)}, "\t"))
-			if t.o.Verbose {
-				t.testDetail("", tc, causeExcerpts[tc.CauseID])
+		hidden += g.hidden()
+	}
+	rankWidth := len(strconv.Itoa(maxRank))
+	indent := strings.Repeat(" ", rankWidth+5)
+	for _, g := range groups {
+		for _, i := range g.tests[:g.shown] {
+			t.testRow(&t.r.Tests[i], testRank(&t.r.Tests[i], i), rankWidth, indent, causeExcerpts)
+		}
+		if g.shown > 0 && g.hidden() > 0 {
+			lead := ""
+			if t.o.TTY {
+				lead = indent
 			}
-			continue
-		}
-		glyph := t.red("✗")
-		if tc.Status == diagnose.TestFlaky {
-			glyph = t.yellow("↻")
-			status = t.yellow(status)
-		}
-		num := fmt.Sprintf("%*d", rankWidth+2, rank)
-		t.line(num, " ", glyph, " ", name)
-		indent := strings.Repeat(" ", rankWidth+5)
-		detail := strings.Join(nonEmpty(status, jobs), " · ")
-		if msg != "" {
-			detail += " · " + msg
-		}
-		t.line(indent, t.fit(detail, t.o.Width-len(indent)))
-		if t.o.Verbose {
-			t.testDetail(indent, tc, causeExcerpts[tc.CauseID])
+			t.line(lead, t.dim(sameErrorNote(&g)))
 		}
 	}
-	if rest := len(t.r.Tests) - n; rest > 0 {
-		t.line(t.dim("… " + plural(rest, "more failing test", "more failing tests") + " (--limit N shows more)"))
+	if hidden > 0 {
+		t.line(t.dim("… " + plural(hidden, "more failing test", "more failing tests") + " (--limit N shows more)"))
+	}
+}
+
+// testRank is a test's rank, or its place in the list when it has none.
+func testRank(tc *diagnose.Test, i int) int {
+	if tc.Rank > 0 {
+		return tc.Rank
+	}
+	return i + 1
+}
+
+// testRow prints one failing test: a tab-separated row when piped, a
+// marked name and a detail line on a terminal.
+func (t *textWriter) testRow(tc *diagnose.Test, rank, rankWidth int, indent string, causeExcerpts map[int]*diagnose.Excerpt) {
+	name := oneLine(testName(tc))
+	status := oneLine(string(tc.Status))
+	jobs := t.jobNames(tc.JobIDs, tc.JobNames)
+	msg := testMessage(tc)
+	if !t.o.TTY {
+		t.line(strings.Join([]string{strconv.Itoa(rank), orDash(status), orDash(name), orDash(jobs), orDash(msg)}, "\t"))
+		if t.o.Verbose {
+			t.testDetail("", tc, causeExcerpts[tc.CauseID])
+		}
+		return
+	}
+	glyph := t.red("✗")
+	if tc.Status == diagnose.TestFlaky {
+		glyph = t.yellow("↻")
+		status = t.yellow(status)
+	}
+	num := fmt.Sprintf("%*d", rankWidth+2, rank)
+	t.line(num, " ", glyph, " ", name)
+	detail := strings.Join(nonEmpty(status, jobs), " · ")
+	if msg != "" {
+		detail += " · " + msg
+	}
+	t.line(indent, t.fit(detail, t.o.Width-len(indent)))
+	if t.o.Verbose {
+		t.testDetail(indent, tc, causeExcerpts[tc.CauseID])
 	}
 }
 
@@ -590,10 +625,24 @@ func (t *textWriter) jobs() {
 	if !t.o.Verbose {
 		return
 	}
-	shown := map[[3]int64]bool{}
+	// A job excerpt is printed unless an excerpt already printed holds
+	// all its lines.
+	type span struct {
+		job        int64
+		start, end int
+	}
+	var shown []span
+	covered := func(s span) bool {
+		for _, o := range shown {
+			if o.job == s.job && o.start <= s.start && s.end <= o.end {
+				return true
+			}
+		}
+		return false
+	}
 	for i := range t.r.Causes {
-		if ex := t.r.Causes[i].Excerpt; ex != nil {
-			shown[[3]int64{ex.JobID, int64(ex.StartLine), int64(ex.EndLine)}] = true
+		if ex := t.r.Causes[i].Excerpt; ex != nil && hasLineNumbers(ex) {
+			shown = append(shown, span{ex.JobID, ex.StartLine, ex.StartLine + len(ex.Lines) - 1})
 		}
 	}
 	for i := range t.r.Jobs {
@@ -604,11 +653,11 @@ func (t *textWriter) jobs() {
 			if id == 0 {
 				id = j.ID
 			}
-			key := [3]int64{id, int64(ex.StartLine), int64(ex.EndLine)}
-			if shown[key] {
+			s := span{id, ex.StartLine, ex.StartLine + len(ex.Lines) - 1}
+			if len(ex.Lines) == 0 || covered(s) {
 				continue
 			}
-			shown[key] = true
+			shown = append(shown, s)
 			t.line()
 			t.excerpt("  ", ex, j, false)
 		}

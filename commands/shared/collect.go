@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/diagnose"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/gitlab"
 )
@@ -117,21 +119,18 @@ func Collect(ctx context.Context, client Fetcher, project string, pipelineID int
 // fetchAllJUnit reads the JUnit files of every failed job whose CI
 // definition names some, a bounded number of jobs at a time. The API's
 // test report drops what these files keep: failure messages and types,
-// file and line, reruns.
+// file and line, reruns. A job whose files cannot be read gives warnings,
+// never an error, so the group never cancels the others.
 func fetchAllJUnit(ctx context.Context, client ArtifactClient, project string, jobs []gitlab.Job,
 	cfgs map[int64]*diagnose.JobConfig, o CollectOptions) ([]diagnose.TestCase, []string) {
 	limit := o.Concurrency
 	if limit <= 0 {
 		limit = gitlab.DefaultConcurrency
 	}
-	var (
-		mu    sync.Mutex
-		tests []diagnose.TestCase
-		warns []string
-		wg    sync.WaitGroup
-		slots = make(chan struct{}, limit)
-	)
 	results := make([][]diagnose.TestCase, len(jobs))
+	warns := make([][]string, len(jobs))
+	var g errgroup.Group
+	g.SetLimit(limit)
 	for i, j := range jobs {
 		cfg := cfgs[j.ID]
 		if cfg == nil || len(cfg.JUnit) == 0 {
@@ -141,28 +140,21 @@ func fetchAllJUnit(ctx context.Context, client ArtifactClient, project string, j
 		if proj == "" {
 			proj = project
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				return
+		g.Go(func() error {
+			if ctx.Err() == nil {
+				results[i], warns[i] = FetchJUnit(ctx, client, proj, j, cfg, o.MaxArtifactSize)
 			}
-			defer func() { <-slots }()
-			tc, w := FetchJUnit(ctx, client, proj, j, cfg, o.MaxArtifactSize)
-			mu.Lock()
-			results[i] = tc
-			warns = append(warns, w...)
-			mu.Unlock()
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	for _, r := range results {
-		tests = append(tests, r...)
+	_ = g.Wait()
+	var tests []diagnose.TestCase
+	var all []string
+	for i := range jobs {
+		tests = append(tests, results[i]...)
+		all = append(all, warns[i]...)
 	}
-	sort.Strings(warns)
-	return tests, warns
+	return tests, all
 }
 
 // NarrowToJob keeps what concerns the failed job named name. The report is

@@ -85,10 +85,11 @@ const (
 	maxSections     = 2000      // sections recorded
 	maxBlocks       = 48        // candidate blocks kept
 	maxBlockLines   = 24        // lines in one block
+	maxMergedLines  = 100       // lines in a block made of touching blocks
 	maxCommandBytes = 500       // bytes kept of the failing command
 	ringSize        = 16        // recent lines kept for context
 	growAfterHit    = 12        // continuation lines kept after a matching line
-	mergeGap        = 2         // non-matching lines that may separate hits of one block
+	mergeGap        = 4         // non-matching lines that may separate hits of one block
 	leadUpLines     = 10        // lines before the failure shown as the lead-up block
 	maxBefore       = 4         // context lines kept above a matching line
 	defaultExcerpts = 5
@@ -173,6 +174,7 @@ type ringLine struct {
 type block struct {
 	start, end int
 	lines      [][]byte
+	buf        []byte // holds the lines' bytes
 	highlight  []int
 	lastHit    int
 	maxW, hits int
@@ -209,6 +211,7 @@ type analyzer struct {
 
 	cur      *block
 	blocks   []*block
+	free     []*block // dropped blocks, for reuse
 	nBlocks  int
 	decisive *Rule
 	decLine  int
@@ -509,16 +512,16 @@ func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 	if b != nil {
 		switch {
 		case w > 0 && n-b.lastHit <= mergeGap+1 && len(b.lines) < maxBlockLines:
-			b.add(n, text)
+			b.add(text)
 			b.hit(n, w, rule)
 			return
 		case w == 0 && !isCmd && n-b.lastHit <= growAfterHit && len(b.lines) < maxBlockLines &&
 			(isContinuation(text) || isLocation(text)):
-			b.add(n, text)
+			b.add(text)
 			b.end = n
 			return
 		case w == 0 && n-b.end <= mergeGap && len(b.lines) < maxBlockLines:
-			b.add(n, text) // tentative: kept only if a hit or continuation follows
+			b.add(text) // tentative: kept only if a hit or continuation follows
 			return
 		}
 		a.closeBlock()
@@ -526,7 +529,8 @@ func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 	if w <= 0 {
 		return
 	}
-	b = &block{start: n, post: a.post > 0, order: a.nBlocks}
+	b = a.newBlock()
+	b.start, b.post, b.order = n, a.post > 0, a.nBlocks
 	a.nBlocks++
 	// Context before: the lines just above that belong to the message (a
 	// test header, a file:line and its caret), up to maxBefore lines, never
@@ -547,17 +551,37 @@ func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 		}
 	}
 	for j := k; j >= 1; j-- {
-		b.lines = append(b.lines, append([]byte(nil), a.ring[(n-j)%ringSize].text...))
+		b.add(a.ring[(n-j)%ringSize].text)
 	}
 	b.start = n - k
-	b.lines = append(b.lines, append([]byte(nil), truncateText(text, maxExcerptLine)...))
+	b.add(text)
 	b.end = n
 	b.hit(n, w, rule)
 	a.cur = b
 }
 
-func (b *block) add(n int, text []byte) {
-	b.lines = append(b.lines, append([]byte(nil), truncateText(text, maxExcerptLine)...))
+// add appends a line to the block, copied into the block's own buffer.
+func (b *block) add(text []byte) {
+	text = truncateText(text, maxExcerptLine)
+	if cap(b.buf)-len(b.buf) < len(text) {
+		// A new buffer: the lines already added keep the old one.
+		b.buf = make([]byte, 0, max(2*cap(b.buf), len(text), 1024))
+	}
+	start := len(b.buf)
+	b.buf = append(b.buf, text...)
+	b.lines = append(b.lines, b.buf[start:len(b.buf):len(b.buf)])
+}
+
+// newBlock returns an empty block, reusing a dropped one when there is one,
+// so that the steady state allocates nothing per block.
+func (a *analyzer) newBlock() *block {
+	if n := len(a.free); n > 0 {
+		b := a.free[n-1]
+		a.free = a.free[:n-1]
+		*b = block{lines: b.lines[:0], buf: b.buf[:0], highlight: b.highlight[:0], rules: b.rules[:0]}
+		return b
+	}
+	return &block{}
 }
 
 func (b *block) hit(n, w int, rule *Rule) {
@@ -603,6 +627,7 @@ func (a *analyzer) keep(b *block) {
 			worst = i
 		}
 	}
+	a.free = append(a.free, a.blocks[worst])
 	a.blocks = append(a.blocks[:worst], a.blocks[worst+1:]...)
 }
 
@@ -703,9 +728,9 @@ func (a *analyzer) finish() {
 			ex.Lines = append(ex.Lines, string(l))
 		}
 		switch {
-		case b.leadUp && a.failLine == 0:
+		case b.leadUp && b.rule == nil && a.failLine == 0:
 			ex.Rule = "tail"
-		case b.leadUp:
+		case b.leadUp && b.rule == nil:
 			ex.Rule = "lead-up"
 		case b.rule != nil:
 			ex.Rule = b.rule.Name
@@ -786,7 +811,7 @@ func (a *analyzer) rank() []*block {
 // the union stays short enough to read.
 func (b *block) absorb(o *block) {
 	start, end := min(b.start, o.start), max(b.end, o.end)
-	if end-start+1 > maxBlockLines+leadUpLines+2 {
+	if end-start+1 > maxMergedLines {
 		return
 	}
 	lines := make([][]byte, end-start+1)
@@ -797,6 +822,9 @@ func (b *block) absorb(o *block) {
 		lines[b.start-start+i] = l
 	}
 	b.lines, b.start, b.end = lines, start, end
+	if b.rule == nil && o.rule != nil && !o.rule.Generic && o.rule.Weight >= 5 {
+		b.rule = o.rule // a lead-up that took in a matched block is named by its rule
+	}
 	for _, r := range o.rules {
 		if len(b.rules) < 8 && !containsRule(b.rules, r) {
 			b.rules = append(b.rules, r)

@@ -41,3 +41,25 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScan measures the keyword prefilter alone on the cleaned lines
+// of the benchmark trace.
+func BenchmarkScan(b *testing.B) {
+	if _, err := compiledRules(); err != nil {
+		b.Fatal(err)
+	}
+	var c cleaner
+	var lines [][]byte
+	size := 0
+	for _, raw := range bytes.Split(benchTrace(b, 1<<20), []byte("\n")) {
+		lines = append(lines, append([]byte(nil), c.clean(raw)...))
+		size += len(raw) + 1
+	}
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, l := range lines {
+			matcher.scan(l)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package joblog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 )
 
@@ -119,9 +120,27 @@ var (
 )
 
 // isPlain reports whether raw holds only printable ASCII and tabs, and so
-// displays as itself.
+// displays as itself. It looks at 8 bytes at a time.
 func isPlain(raw []byte) bool {
-	for _, b := range raw {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(raw); i += 8 {
+		x := binary.LittleEndian.Uint64(raw[i:])
+		// A byte >= 0x80, < 0x20 or == 0x7f sets its high bit in one of
+		// the three terms (the borrow of the subtraction can only come
+		// from such a byte).
+		low := (x - 0x20*ones) & ^x
+		del := ((x ^ 0x7f*ones) - ones) & ^(x ^ 0x7f*ones)
+		if (x|low|del)&highs != 0 {
+			return plainFrom(raw, i)
+		}
+	}
+	return plainFrom(raw, i)
+}
+
+// plainFrom is isPlain byte by byte from raw[i:].
+func plainFrom(raw []byte, i int) bool {
+	for _, b := range raw[i:] {
 		if b < 0x20 && b != '\t' || b >= 0x7f {
 			return false
 		}

@@ -121,3 +121,19 @@ func BenchmarkCleanLine(b *testing.B) {
 		c.clean(line)
 	}
 }
+
+// isPlain reads 8 bytes at a time: it must agree with the byte-by-byte
+// definition for every byte value at every position of a word.
+func TestIsPlain(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 9, 16, 23} {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := bytes.Repeat([]byte{'a'}, n)
+				b[pos] = byte(c)
+				if got, want := isPlain(b), plainFrom(b, 0); got != want {
+					t.Fatalf("isPlain(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}

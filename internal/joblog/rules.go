@@ -3,6 +3,8 @@ package joblog
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
+	"strings"
 	"sync"
 )
 
@@ -62,7 +64,76 @@ type Rule struct {
 	// failures that way.
 	Numbered bool
 
-	re *regexp.Regexp
+	re *pattern
+}
+
+// pattern is a compiled Pattern. Go's regexp engine tries an expression at
+// every offset of the line unless the whole expression is anchored, and
+// skips ahead with a fast search only when the expression starts with a
+// literal. So the alternatives that start with "^" are compiled together as
+// one anchored expression, tried at offset 0 only; each other alternative
+// that starts with a literal is compiled alone; the rest together.
+type pattern struct {
+	anchored *regexp.Regexp
+	free     []*regexp.Regexp
+}
+
+func compilePattern(p string) (*pattern, error) {
+	re, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	alts := []*syntax.Regexp{re}
+	if re.Op == syntax.OpAlternate {
+		alts = re.Sub
+	}
+	pt := &pattern{}
+	var anchored, rest []string
+	for _, a := range alts {
+		if a.Op == syntax.OpConcat && len(a.Sub) > 0 && a.Sub[0].Op == syntax.OpBeginText {
+			tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
+			anchored = append(anchored, tail.String())
+			continue
+		}
+		one, err := regexp.Compile(a.String())
+		if err != nil {
+			return nil, err
+		}
+		if prefix, _ := one.LiteralPrefix(); prefix != "" {
+			pt.free = append(pt.free, one)
+			continue
+		}
+		rest = append(rest, a.String())
+	}
+	if len(anchored) > 0 {
+		if pt.anchored, err = regexp.Compile(`^(?:` + strings.Join(anchored, "|") + `)`); err != nil {
+			return nil, err
+		}
+	}
+	if len(rest) > 0 {
+		one, err := regexp.Compile(strings.Join(rest, "|"))
+		if err != nil {
+			return nil, err
+		}
+		pt.free = append(pt.free, one)
+	}
+	return pt, nil
+}
+
+// Match reports whether line matches the pattern.
+func (p *pattern) Match(line []byte) bool {
+	if p.anchored != nil && p.anchored.Match(line) {
+		return true
+	}
+	for _, re := range p.free {
+		if re.Match(line) {
+			return true
+		}
+	}
+	return false
 }
 
 // The knowledge base. Order matters only between rules of equal weight on
@@ -304,7 +375,7 @@ var rules = []Rule{
 
 	// Ruby.
 	{Name: "ruby.rspec", Category: CategoryTest, Weight: 7,
-		Pattern:  `^rspec \./\S+:\d+|^Failures:$|^\s*\d+\) \S.*|^\s+Failure/Error: |\d+ examples?, [1-9]\d* failures?`,
+		Pattern:  `^rspec \./\S+:\d+|^Failures:$|^\s*\d+\) \S.*|^\s+Failure/Error: |examples?, [1-9]\d* failures?`,
 		Keywords: []string{"rspec ./", "failures:", "failure/error", " examples, ", " example, "},
 		Hint:     "RSpec examples failed: rerun them with the `rspec ./spec/...:LINE` lines printed at the end.",
 		Example:  `rspec ./spec/models/user_spec.rb:42 # User validates email`},
@@ -422,7 +493,7 @@ var rules = []Rule{
 		Example:  `Error: no matching signatures: none of the expected identities matched what was in the certificate, got subjects [https://gitlab.com/acme/app//.gitlab-ci.yml@refs/heads/main] with issuer https://gitlab.com`},
 	{Name: "supply.registry-auth", Category: CategorySupply, Weight: 9,
 		Pattern:  `(?i)(denied: requested access to the resource is denied|unauthorized: (authentication required|access to the requested resource)|(401|403) (unauthorized|forbidden).*\b(push|put|upload|registry|/v2/)|\b(push|upload|put)\b.*\b(status|http|response)\W+(401|403|409)\b|409 conflict|(already exists|cannot overwrite).*(package|version|file)|error parsing http 40[139] response)`,
-		Keywords: []string{"requested access", "unauthorized", " 401", " 403", " 409", "already exists", "cannot overwrite"},
+		Keywords: []string{"requested access", "unauthorized: ", "401 unauthorized", "403 forbidden", "status 40", "status: 40", "status code 40", "http 40", "response 40", "409 conflict", "already exists", "cannot overwrite", "error parsing http"},
 		Hint:     "The registry refused the upload: check the token's scope (CI_JOB_TOKEN permissions, deploy token) or bump a version that already exists.",
 		Example:  `denied: requested access to the resource is denied`},
 
@@ -480,13 +551,20 @@ var rules = []Rule{
 		Keywords: []string{"--- pass", " passed", "✓", "√", " ok", "[ok]", "level=info", "level=debug", " debug ", " info ", "[debug]", "[info]", " trace "},
 		Example:  `[ RUN      ] path.c append_path fails and uses filename if there is not enough space left for to_append: 61.98 ms OK`},
 	{Name: "noise.runner-stage", Weight: -1,
-		Pattern:  `^(Uploading artifacts|Saving cache|Cleaning up project directory|Running after_script|Restoring cache|Downloading artifacts|Preparing environment|Getting source from Git|Executing "step_|WARNING: after_script failed|Not uploading cache|No URL provided, cache will not be)`,
-		Keywords: []string{"upload", "cache", "cleaning up", "after_script", "artifacts", "preparing", "getting source", "executing"},
-		Example:  `Uploading artifacts for failed job`},
+		Keywords: []string{"^uploading artifacts", "^saving cache", "^cleaning up project directory", "^running after_script",
+			"^restoring cache", "^downloading artifacts", "^preparing environment", "^getting source from git", `^executing "step_`,
+			"^warning: after_script failed", "^not uploading cache", "^no url provided, cache will not be"},
+		Example: `Uploading artifacts for failed job`},
 	{Name: "noise.progress", Weight: -1,
-		Pattern:  `(?i)^\s*(downloading|downloaded|installing|collecting|requirement already satisfied|get:\d+|fetched|unpacking|setting up|preparing to unpack|selecting previously|compiling|building|linking|checking|creating|copying|running setup\.py|processing triggers|\[\d+/\d+\]|\d+%|ok\s+\S+\s+[\d.]+s$|ok \d+|pass(ed)?\b|✓|√)`,
-		Keywords: []string{"download", "install", "collect", "requirement", "get:", "fetch", "unpack", "setting up", "prepar", "selecting", "compil", "build", "link", "check", "creat", "copy", "running setup", "trigger", "ok ", "pass", "✓", "√"},
-		Example:  `Collecting pytest-error-for-skips==2.0.2`},
+		Keywords: []string{"^downloading", "^downloaded", "^installing", "^collecting", "^requirement already satisfied", "^get:",
+			"^fetched", "^unpacking", "^setting up", "^preparing to unpack", "^selecting previously", "^compiling", "^building",
+			"^linking", "^checking", "^creating", "^copying", "^running setup.py", "^processing triggers", "^ok ", "^ok\t",
+			`^pass\b`, `^passed\b`, "^✓", "^√"},
+		Example: `Collecting pytest-error-for-skips==2.0.2`},
+	{Name: "noise.progress-count", Weight: -1,
+		Pattern:  `^\s*(\[\d+/\d+\]|\d+%)`,
+		Keywords: []string{"^[1", "^[2", "^[3", "^[4", "^[5", "^[6", "^[7", "^[8", "^[9", "^0", "^1", "^2", "^3", "^4", "^5", "^6", "^7", "^8", "^9"},
+		Example:  `[10/40] Cythonizing sklearn/ensemble/_gradient_boosting.pyx`},
 }
 
 var (
@@ -511,7 +589,7 @@ func compiledRules() ([]Rule, error) {
 		for i := range rules {
 			r := &rules[i]
 			if r.Pattern != "" {
-				re, err := regexp.Compile(r.Pattern)
+				re, err := compilePattern(r.Pattern)
 				if err != nil {
 					compileErr = fmt.Errorf("compiling rule %s: %w", r.Name, err)
 					return

@@ -1,6 +1,11 @@
 package joblog
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -105,6 +110,114 @@ func TestClassify(t *testing.T) {
 		}
 		if got != tt.rule {
 			t.Errorf("classify(%q) = %q, want %q", tt.line, got, tt.rule)
+		}
+	}
+}
+
+// The keyword syntax: "^" binds to the start of the line after indentation,
+// `\b` to a word boundary; case is ignored; a keyword is found wherever it
+// is, whichever of its bytes anchor the prefilter.
+func TestKeywordSyntax(t *testing.T) {
+	tests := []struct {
+		kw, line string
+		want     bool
+	}{
+		{"error", "an ERROR here", true},
+		{"error", "TypeError: x", true},
+		{`\berror`, "TypeError: x", false},
+		{`\berror`, "[error] x", true},
+		{`\bfail`, "test_fail_case", false},
+		{`\bfail`, "it failed", true},
+		{`issues\b`, "3 issues found", true},
+		{`issues\b`, "issuesx", false},
+		{"^ok ", "ok 1 - parses", true},
+		{"^ok ", "\t  ok 1 - parses", true},
+		{"^ok ", "not ok 1 - parses", false},
+		{"^e\t", "E\tAssertionError", true},
+		{"connection refused", "dial tcp: Connection Refused.", true},
+		{"connection refused", "connection refuse", false},
+		{"● ", "  ● Suite › test", true},
+		{"no space left on device", strings.Repeat("x", 37) + "no space left on device", true},
+	}
+	for _, tt := range tests {
+		for _, minLen := range []int{3, 4} {
+			k, err := parseKeyword(tt.kw, 0, minLen)
+			if err != nil {
+				t.Fatalf("parseKeyword(%q): %v", tt.kw, err)
+			}
+			km := newKeywordMatcher([]keyword{k}, minLen)
+			m := km.scan([]byte(tt.line))
+			if got := m.has(0); got != tt.want {
+				t.Errorf("keyword %q (stride %d) on %q = %v, want %v", tt.kw, minLen-2, tt.line, got, tt.want)
+			}
+		}
+	}
+	for _, bad := range []string{"Error", "ab", ""} {
+		if _, err := parseKeyword(bad, 0, 4); err == nil {
+			t.Errorf("parseKeyword(%q) accepted", bad)
+		}
+	}
+}
+
+// Every rule's keywords are found at every offset of a line, whatever
+// bytes surround them: the prefilter never misses.
+func TestKeywordsFoundAnywhere(t *testing.T) {
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	for _, km := range []*keywordMatcher{matcher, noiseMatch} {
+		for _, k := range km.kws {
+			if k.lineStart {
+				continue
+			}
+			for pad := 0; pad < 10; pad++ {
+				line := []byte(strings.Repeat("#", pad) + strings.ToUpper(k.text) + " #")
+				m := km.scan(line)
+				if !m.has(k.rule) {
+					t.Errorf("keyword %q of %s not found in %q", k.text, rules[k.rule].Name, line)
+				}
+			}
+		}
+	}
+}
+
+// A pattern compiled in parts (anchored alternatives, literal-led ones,
+// the rest) matches exactly the lines the whole expression matches, on every
+// line of the test logs that the rule's keywords let through.
+func TestPatternSplitAgrees(t *testing.T) {
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines [][]byte
+	for _, dir := range []string{"logs", "traces"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range bytes.Split(data, []byte("\n")) {
+				lines = append(lines, []byte(CleanLine(l)))
+			}
+		}
+	}
+	for _, r := range rs {
+		lines = append(lines, []byte(CleanLine([]byte(r.Example))))
+	}
+	for i, r := range rs {
+		if r.Pattern == "" {
+			continue
+		}
+		whole := regexp.MustCompile(r.Pattern)
+		for _, l := range lines {
+			mask, noise := matcher.scan(l), noiseMatch.scan(l)
+			if !mask.has(i) && !noise.has(i) && !(r.Numbered && isNumberedItem(l)) {
+				continue // the keywords keep the line from the pattern
+			}
+			if got, want := r.re.Match(l), whole.Match(l); got != want {
+				t.Errorf("rule %s on %q: split %v, whole %v", r.Name, l, got, want)
+			}
 		}
 	}
 }

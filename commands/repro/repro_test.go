@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,26 +13,12 @@ import (
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/diagnose"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/fakegitlab"
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/glabconfig"
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
 
 func assertGolden(t *testing.T, got []byte, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with: go test ./commands/repro -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s mismatch (go test ./commands/repro -update to accept)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	golden.Assert(t, got, name)
 }
 
 func TestNewCmdRepro(t *testing.T) {

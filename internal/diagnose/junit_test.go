@@ -4,33 +4,19 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/golden"
+)
 
 func assertGolden(t *testing.T, got []byte, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with: go test ./internal/diagnose -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s mismatch (go test ./internal/diagnose -update to accept)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	golden.Assert(t, got, name)
 }
 
 // xmlResult is a <failure>, <error> or flaky rerun element.

@@ -1,35 +1,19 @@
 package glabconfig
 
 import (
-	"bytes"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
-
-// assertGolden compares got with testdata/<name>.golden.
 func assertGolden(t *testing.T, got []byte, name string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with: go test ./internal/glabconfig -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s mismatch (go test ./internal/glabconfig -update to accept)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	golden.Assert(t, got, name)
 }
 
 // fixedNow is the clock of every test.

@@ -607,7 +607,10 @@ func (b *builder) jobCauses() {
 }
 
 // jobHeadline is a job cause's title and excerpt: the first highlighted
-// line of the job's first excerpt, else its failure reason or exit code.
+// line of the job's first excerpt, else its failure reason or exit code. A
+// runner's system failure is told by its message without the runner's
+// prefix and source location, and a job killed with exit code 137 by the
+// command that was killed and what the code means.
 func jobHeadline(job *Job) (string, *Excerpt) {
 	var ex *Excerpt
 	title := ""
@@ -627,11 +630,18 @@ func jobHeadline(job *Job) (string, *Excerpt) {
 			line = e.Highlight[0]
 		}
 		if i := line - e.StartLine; i >= 0 && i < len(e.Lines) {
-			title = strings.TrimSpace(e.Lines[i])
+			title = trimListMarker(strings.TrimSpace(e.Lines[i]))
+		}
+		if job.ExitCode != nil && *job.ExitCode == 137 {
+			title = killedTitle(job, &e)
+		} else if t, ok := systemFailureTitle(title); ok {
+			title = t
 		}
 	}
 	switch {
 	case title != "":
+	case job.ExitCode != nil && *job.ExitCode == 137:
+		title = killedTitle(job, nil)
 	case job.FailureReason != "" && job.FailureReason != "script_failure":
 		title = strings.ReplaceAll(job.FailureReason, "_", " ")
 	case job.FailingCommand != "" && job.ExitCode != nil:
@@ -642,6 +652,108 @@ func jobHeadline(job *Job) (string, *Excerpt) {
 		title = "job failed"
 	}
 	return truncate(title, maxTitleBytes), ex
+}
+
+// trimListMarker drops the number of a list item ("2. ", "3) ") that
+// starts a title: reports number their findings.
+func trimListMarker(s string) string {
+	i := 0
+	for i < len(s) && i < 4 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i > 0 && i+1 < len(s) && (s[i] == '.' || s[i] == ')') && s[i+1] == ' ' {
+		return strings.TrimSpace(s[i+2:])
+	}
+	return s
+}
+
+// oomMeaning is what exit code 137 tells: the process got SIGKILL, nearly
+// always from the out-of-memory killer.
+const oomMeaning = "exit code 137: out of memory (killed)"
+
+// killedTitle titles a job that ended with exit code 137 by the command
+// the shell reports as killed ("… 812 Killed   pip install …") in the
+// excerpt, else by the job's failing command.
+func killedTitle(job *Job, e *Excerpt) string {
+	if e != nil {
+		for _, l := range e.Lines {
+			if cmd, ok := killedCommand(l); ok {
+				if cmd == "" {
+					break
+				}
+				return cmd + " — " + oomMeaning
+			}
+		}
+	}
+	if job.FailingCommand != "" {
+		return job.FailingCommand + " — " + oomMeaning
+	}
+	return oomMeaning
+}
+
+// killedCommand reads the command out of a shell's report of a killed job:
+// "/bin/bash: line 152:   812 Killed      pip install -e ." or a bare
+// "Killed".
+func killedCommand(line string) (string, bool) {
+	s := strings.TrimSpace(line)
+	if i := strings.Index(s, ": line "); i >= 0 {
+		rest := s[i+len(": line "):]
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return "", false
+		}
+		s = strings.TrimSpace(rest[j+1:])
+	}
+	if f := strings.Fields(s); len(f) > 1 && isDigits(f[0]) {
+		s = strings.TrimSpace(s[len(f[0]):])
+	}
+	rest, ok := strings.CutPrefix(s, "Killed")
+	if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return "", false
+	}
+	return strings.TrimSpace(rest), true
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// systemFailureTitle shortens the runner's "ERROR: Job failed (system
+// failure): …" line to its message, and an image pull failure to the image
+// and the registry's last word on it.
+func systemFailureTitle(line string) (string, bool) {
+	msg, ok := strings.CutPrefix(line, "ERROR: Job failed (system failure): ")
+	if !ok {
+		msg, ok = strings.CutPrefix(line, "ERROR: Preparation failed: ")
+	}
+	if !ok {
+		return "", false
+	}
+	// The runner ends its messages with its source location: " (docker.go:958:0s)".
+	if i := strings.LastIndex(msg, " ("); i > 0 && strings.HasSuffix(msg, ")") && strings.Contains(msg[i:], ".go:") {
+		msg = msg[:i]
+	}
+	const pull = "failed to pull image \""
+	if i := strings.Index(msg, pull); i >= 0 {
+		rest := msg[i+len(pull):]
+		if j := strings.IndexByte(rest, '"'); j > 0 {
+			image := rest[:j]
+			last := msg
+			if k := strings.LastIndex(msg, ": "); k >= 0 {
+				last = msg[k+2:]
+			}
+			if last != msg && !strings.Contains(last, image) {
+				return fmt.Sprintf("failed to pull image %q: %s", image, last), true
+			}
+			return fmt.Sprintf("failed to pull image %q", image), true
+		}
+	}
+	return msg, true
 }
 
 // relateNeeds finds, for every failed job, the failed jobs it needs (in

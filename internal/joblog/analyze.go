@@ -176,13 +176,18 @@ type block struct {
 	lines      [][]byte
 	buf        []byte // holds the lines' bytes
 	highlight  []int
+	hw         []int // the weight of each highlighted line
 	lastHit    int
 	maxW, hits int
 	rule       *Rule
 	rules      []*Rule // every rule that matched in the block, for the job's category
 	post       bool    // in a section that runs after the script failed
 	leadUp     bool
-	order      int
+	chained    bool // carries on the block that ends on the line before it
+	score      int  // ranking score
+	// carriesStrong marks a block that carries on a strong one.
+	carriesStrong bool
+	order         int
 }
 
 type analyzer struct {
@@ -215,6 +220,8 @@ type analyzer struct {
 	nBlocks  int
 	decisive *Rule
 	decLine  int
+
+	warn warningNote // the first located warning of the current command
 }
 
 // line handles one raw line (without its '\n').
@@ -259,7 +266,7 @@ func (a *analyzer) line(raw []byte) {
 
 	slot := &a.ring[n%ringSize]
 	slot.n, slot.weight, slot.cmd = n, w, isCmd
-	slot.text = append(slot.text[:0], truncateText(text, maxExcerptLine)...)
+	slot.text = appendTruncated(slot.text[:0], text, maxExcerptLine)
 	if a.post == 0 {
 		a.scriptN++
 		s := &a.script[a.scriptN%ringSize]
@@ -356,6 +363,8 @@ var (
 func (a *analyzer) facts(n int, text []byte, m lineMatch) {
 	res := a.res
 	switch {
+	case len(text) == 0 || text[0] != 'E' && text[0] != 'T' && text[0] != 'J' && text[0] != 'U':
+		// None of the lines below starts otherwise.
 	case bytes.HasPrefix(text, jobFailedPrefix):
 		rest := text[len(jobFailedPrefix):]
 		switch {
@@ -475,6 +484,19 @@ func truncateText(s []byte, max int) []byte {
 	return append(append(out, s[:cut]...), "…"...)
 }
 
+// appendTruncated appends s to dst, cut like truncateText but without
+// allocating.
+func appendTruncated(dst, s []byte, max int) []byte {
+	if len(s) <= max {
+		return append(dst, s...)
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return append(append(dst, s[:cut]...), "…"...)
+}
+
 // isLocation tells whether a line starts with a file:line reference.
 func isLocation(text []byte) bool {
 	i := bytes.IndexByte(text, ':')
@@ -502,26 +524,84 @@ func isContinuation(text []byte) bool {
 	return false
 }
 
+// Limits of a block's extent that belong to the ranking.
+const (
+	// maxRun is how far past its last matching line a block may go on
+	// through an unbroken run of continuation lines: a stack trace or a
+	// sanitizer report is one piece of evidence, however deep.
+	maxRun = 100
+	// maxChainedLines caps a block grown from pieces that follow each other
+	// (a long run of matching lines, a deep stack trace).
+	maxChainedLines = 200
+	// weakMergedLines caps a block of weak evidence grown by joining.
+	weakMergedLines = 40
+	// strongWeight is the weight from which a rule is strong evidence.
+	strongWeight = 7
+	// laterBlockLines caps the blocks after the first: the first shows the
+	// strongest evidence in full, the others point at more.
+	laterBlockLines = 32
+	// weakerBy is how far below the first block's score a block may rank
+	// and still be shown.
+	weakerBy = 35
+)
+
 // track grows, merges and closes candidate blocks around matching lines.
+// A block that reaches maxBlockLines while it is still growing is closed
+// and carried on by a new block that starts right after it; ranking joins
+// such pieces again.
 func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
+	a.noteWarning(n, text, w)
+	if rule != nil && rule.AsErrors {
+		a.warningsAsErrors(n, rule)
+	}
 	b := a.cur
 	if b != nil && b.post != (a.post > 0) {
 		a.closeBlock()
 		b = nil
 	}
 	if b != nil {
+		const (
+			reject = iota
+			asHit
+			asContinuation
+			asTentative
+		)
+		// Strong evidence keeps its block open over what belongs to it: a
+		// hit close to the block's last line, an unbroken run of frames.
+		// Weak evidence only over lines close to its last hit.
+		strong := b.strong()
+		reach := b.lastHit
+		if strong {
+			reach = b.end
+		}
+		how := reject
 		switch {
-		case w > 0 && n-b.lastHit <= mergeGap+1 && len(b.lines) < maxBlockLines:
+		case w > 0 && n-reach <= mergeGap+1:
+			how = asHit
+		case w == 0 && !isCmd && (isContinuation(text) || isLocation(text)) &&
+			(n-b.lastHit <= growAfterHit || strong && n == b.end+1 && n-b.lastHit <= maxRun):
+			how = asContinuation
+		case w == 0 && n-b.end <= mergeGap:
+			how = asTentative // kept only if a hit or continuation follows
+		}
+		if how != reject && len(b.lines) >= maxBlockLines {
+			if !strong {
+				how = reject
+			} else {
+				b = a.chain(b)
+			}
+		}
+		switch how {
+		case asHit:
 			b.add(text)
 			b.hit(n, w, rule)
 			return
-		case w == 0 && !isCmd && n-b.lastHit <= growAfterHit && len(b.lines) < maxBlockLines &&
-			(isContinuation(text) || isLocation(text)):
+		case asContinuation:
 			b.add(text)
 			b.end = n
 			return
-		case w == 0 && n-b.end <= mergeGap && len(b.lines) < maxBlockLines:
-			b.add(text) // tentative: kept only if a hit or continuation follows
+		case asTentative:
+			b.add(text)
 			return
 		}
 		a.closeBlock()
@@ -560,6 +640,56 @@ func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 	a.cur = b
 }
 
+// warningNote holds the first located warning ("file:12: warning: …") of
+// the command running, with the lines that carry it on, in case the tool
+// then says that it treats warnings as errors.
+type warningNote struct {
+	cmdLine    int // the command it belongs to
+	start, end int
+	lines      [][]byte
+}
+
+// maxWarningLines is how many lines of a located warning are kept.
+const maxWarningLines = 6
+
+// noteWarning records the first located warning of the running command.
+func (a *analyzer) noteWarning(n int, text []byte, w int) {
+	wn := &a.warn
+	if wn.start > 0 && wn.cmdLine == a.cmdLine {
+		if n == wn.end+1 && len(wn.lines) < maxWarningLines && w == 0 && isContinuation(text) {
+			wn.lines = append(wn.lines, append([]byte(nil), truncateText(text, maxExcerptLine)...))
+			wn.end = n
+		}
+		return
+	}
+	if w != 0 || !isLocation(text) || !bytes.Contains(text, []byte("arning")) && !bytes.Contains(text, []byte("ARNING")) {
+		return
+	}
+	wn.cmdLine, wn.start, wn.end = a.cmdLine, n, n
+	wn.lines = append(wn.lines[:0], append([]byte(nil), truncateText(text, maxExcerptLine)...))
+}
+
+// warningsAsErrors turns the recorded warning of the running command into a
+// block of its own when the tool reports that warnings fail the build: that
+// warning is then the cause.
+func (a *analyzer) warningsAsErrors(n int, rule *Rule) {
+	wn := &a.warn
+	if wn.start == 0 || wn.cmdLine != a.cmdLine || wn.end >= n {
+		return
+	}
+	b := a.newBlock()
+	b.start, b.end, b.lastHit = wn.start, wn.end, wn.start
+	b.post, b.order = a.post > 0, a.nBlocks
+	a.nBlocks++
+	for _, l := range wn.lines {
+		b.add(l)
+	}
+	b.hit(wn.start, warningAsErrorWeight, rule)
+	b.end = wn.end
+	wn.start = 0
+	a.keep(b)
+}
+
 // add appends a line to the block, copied into the block's own buffer.
 func (b *block) add(text []byte) {
 	text = truncateText(text, maxExcerptLine)
@@ -578,7 +708,7 @@ func (a *analyzer) newBlock() *block {
 	if n := len(a.free); n > 0 {
 		b := a.free[n-1]
 		a.free = a.free[:n-1]
-		*b = block{lines: b.lines[:0], buf: b.buf[:0], highlight: b.highlight[:0], rules: b.rules[:0]}
+		*b = block{lines: b.lines[:0], buf: b.buf[:0], highlight: b.highlight[:0], hw: b.hw[:0], rules: b.rules[:0]}
 		return b
 	}
 	return &block{}
@@ -589,6 +719,7 @@ func (b *block) hit(n, w int, rule *Rule) {
 	b.hits++
 	if len(b.highlight) < maxBlockLines {
 		b.highlight = append(b.highlight, n)
+		b.hw = append(b.hw, w)
 	}
 	if w > b.maxW {
 		b.maxW, b.rule = w, rule
@@ -606,8 +737,27 @@ func (a *analyzer) closeBlock() {
 	if b == nil {
 		return
 	}
+	if b.end < b.start {
+		a.free = append(a.free, b) // a carried-on piece that got nothing but tentative lines
+		return
+	}
 	b.lines = b.lines[:b.end-b.start+1]
 	a.keep(b)
+}
+
+// chain closes the full block b and returns the block that carries it on
+// from the line after its last kept line, holding b's tentative lines.
+func (a *analyzer) chain(b *block) *block {
+	c := a.newBlock()
+	c.start, c.end, c.lastHit = b.end+1, b.end, b.lastHit
+	c.post, c.order, c.chained, c.carriesStrong = b.post, a.nBlocks, true, b.strong()
+	a.nBlocks++
+	for _, l := range b.lines[b.end-b.start+1:] {
+		c.add(l)
+	}
+	a.closeBlock()
+	a.cur = c
+	return c
 }
 
 func (a *analyzer) keep(b *block) {
@@ -679,6 +829,7 @@ func (a *analyzer) leadUp(n int, failText []byte) {
 		b.lines = append(b.lines, append([]byte(nil), picked[i].text...))
 		if picked[i].weight > 0 {
 			b.highlight = append(b.highlight, picked[i].n)
+			b.hw = append(b.hw, picked[i].weight)
 		}
 	}
 	// Travis prints the failure line right after the output: include it,
@@ -719,11 +870,17 @@ func (a *analyzer) finish() {
 		}
 	}
 	ranked := a.rank()
-	for _, b := range ranked {
+	for i, b := range ranked {
 		if len(res.Excerpts) >= a.opts.MaxExcerpts {
 			break
 		}
-		ex := Excerpt{StartLine: b.start, EndLine: b.end, Highlight: b.highlight}
+		if i > 0 {
+			if b.score < ranked[0].score-weakerBy {
+				break
+			}
+			b.trim(laterBlockLines)
+		}
+		ex := Excerpt{StartLine: b.start, EndLine: b.end, Highlight: b.strongestLines()}
 		for _, l := range b.lines {
 			ex.Lines = append(ex.Lines, string(l))
 		}
@@ -792,11 +949,13 @@ func (a *analyzer) rank() []*block {
 	}
 	var out []*block
 	for _, s := range list {
+		s.b.score = s.score
 		merged := false
 		for _, o := range out {
 			if s.b.start <= o.end+1 && s.b.end >= o.start-1 {
-				o.absorb(s.b)
-				merged = true
+				// An overlapping block that cannot be joined repeats
+				// lines already shown: drop it. A touching one stays.
+				merged = o.absorb(s.b) || s.b.start <= o.end && s.b.end >= o.start
 				break
 			}
 		}
@@ -804,15 +963,61 @@ func (a *analyzer) rank() []*block {
 			out = append(out, s.b)
 		}
 	}
+	// Joining may have made shown blocks touch: join them too, the better
+	// ranked one taking the other.
+	for i := 0; i < len(out); i++ {
+		for j := i + 1; j < len(out); j++ {
+			o, p := out[i], out[j]
+			if p.start <= o.end+1 && p.end >= o.start-1 && o.absorb(p) {
+				out = append(out[:j], out[j+1:]...)
+				j = i
+			}
+		}
+	}
 	return out
+}
+
+// trim cuts a block to at most max lines, keeping its head (the message
+// and the place it failed) and as many matching lines as fit.
+func (b *block) trim(max int) {
+	if b.end-b.start+1 <= max {
+		return
+	}
+	b.end = b.start + max - 1
+	b.lines = b.lines[:max]
+	k := 0
+	for i, h := range b.highlight {
+		if h <= b.end {
+			b.highlight[k], b.hw[k] = h, b.hw[i]
+			k++
+		}
+	}
+	b.highlight, b.hw = b.highlight[:k], b.hw[:k]
+}
+
+// strong tells whether the block holds strong evidence: a match of an
+// ecosystem rule of weight strongWeight or more.
+func (b *block) strong() bool {
+	return b.carriesStrong || b.rule != nil && !b.rule.Generic && b.maxW >= strongWeight
+}
+
+// mergeCap is how long a block may grow by taking in the blocks it
+// touches: long for strong evidence (a deep stack trace, a long failure
+// report), short for generic words, which are cheap to show in full only
+// when they are few.
+func mergeCap(b *block) int {
+	if b.strong() {
+		return maxChainedLines
+	}
+	return weakMergedLines
 }
 
 // absorb widens b to also cover o, which overlaps or touches it, as long as
 // the union stays short enough to read.
-func (b *block) absorb(o *block) {
+func (b *block) absorb(o *block) bool {
 	start, end := min(b.start, o.start), max(b.end, o.end)
-	if end-start+1 > maxMergedLines {
-		return
+	if end-start+1 > max(mergeCap(b), mergeCap(o)) {
+		return false
 	}
 	lines := make([][]byte, end-start+1)
 	for i, l := range o.lines {
@@ -830,12 +1035,14 @@ func (b *block) absorb(o *block) {
 			b.rules = append(b.rules, r)
 		}
 	}
-	for _, h := range o.highlight {
+	for i, h := range o.highlight {
 		if !containsInt(b.highlight, h) {
 			b.highlight = append(b.highlight, h)
+			b.hw = append(b.hw, o.hw[i])
 		}
 	}
-	sortInts(b.highlight)
+	sortHighlight(b.highlight, b.hw)
+	return true
 }
 
 func containsRule(s []*Rule, r *Rule) bool {
@@ -856,12 +1063,38 @@ func containsInt(s []int, v int) bool {
 	return false
 }
 
-func sortInts(s []int) {
+// sortHighlight sorts the highlighted lines, keeping their weights with
+// them.
+func sortHighlight(s, w []int) {
 	for i := 1; i < len(s); i++ {
 		for j := i; j > 0 && s[j] < s[j-1]; j-- {
 			s[j], s[j-1] = s[j-1], s[j]
+			w[j], w[j-1] = w[j-1], w[j]
 		}
 	}
+}
+
+// highlightSlack is how much weaker than the block's strongest line a line
+// may be and still be highlighted.
+const highlightSlack = 1
+
+// strongestLines returns the highlighted lines that carry the block's
+// evidence: those about as strong as its strongest. Echoes of a failure
+// ("exit code 1", "make: *** Error 2") and generic words next to a specific
+// message are left plain, so that the first highlighted line names the
+// cause and a shortened view keeps the lines that matter.
+func (b *block) strongestLines() []int {
+	top := 0
+	for _, w := range b.hw {
+		top = max(top, w)
+	}
+	var out []int
+	for i, h := range b.highlight {
+		if b.hw[i] >= top-highlightSlack {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // markFailedSection names the script section the failure happened in: the

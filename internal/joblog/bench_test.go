@@ -63,3 +63,43 @@ func BenchmarkScan(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClean measures cleaning alone (ANSI, section markers, '\r'
+// redraws) on the raw lines of the benchmark trace.
+func BenchmarkClean(b *testing.B) {
+	raw := bytes.Split(benchTrace(b, 1<<20), []byte("\n"))
+	size := 0
+	for _, l := range raw {
+		size += len(l) + 1
+	}
+	var c cleaner
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, l := range raw {
+			c.clean(l)
+		}
+	}
+}
+
+// BenchmarkScanNoise measures the noise keywords' prefilter, which runs on
+// the lines that matched a rule, on every cleaned line of the trace.
+func BenchmarkScanNoise(b *testing.B) {
+	if _, err := compiledRules(); err != nil {
+		b.Fatal(err)
+	}
+	var c cleaner
+	var lines [][]byte
+	size := 0
+	for _, raw := range bytes.Split(benchTrace(b, 1<<20), []byte("\n")) {
+		lines = append(lines, append([]byte(nil), c.clean(raw)...))
+		size += len(raw) + 1
+	}
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, l := range lines {
+			noiseMatch.scan(l)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package joblog
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -64,15 +65,18 @@ func (c *cleaner) clean(raw []byte) []byte {
 	segStart := 0              // start in out of the current '\r' segment
 	keepStart, keepEnd := 0, 0 // the last segment with visible text
 	for i := 0; i < len(raw); {
+		if j := plainEnd(raw, i); j > i {
+			// A run of printable ASCII is copied at once, up to the
+			// section markers in it: a marker name is printable, so a
+			// marker that starts in the run has its "section_" or
+			// "travis_" in the run.
+			p, end := c.markerIn(raw, i, j)
+			out = append(out, raw[i:p]...)
+			i = end
+			continue
+		}
 		b := raw[i]
 		switch {
-		case b == 's' || b == 't':
-			if end, ok := c.parseMarker(raw, i); ok {
-				i = end
-				continue
-			}
-			out = append(out, b)
-			i++
 		case b == '\r':
 			if len(out) > segStart {
 				keepStart, keepEnd = segStart, len(out)
@@ -86,9 +90,6 @@ func (c *cleaner) clean(raw []byte) []byte {
 			i++
 		case b < 0x20 || b == 0x7f:
 			i++ // other C0 controls and DEL
-		case b < utf8.RuneSelf:
-			out = append(out, b)
-			i++
 		default:
 			r, size := utf8.DecodeRune(raw[i:])
 			switch {
@@ -119,23 +120,68 @@ var (
 	travisPrefix  = []byte("travis_")
 )
 
+// markerIn finds the first section marker that starts in the printable run
+// raw[i:j] and records it. It returns where the marker starts and the index
+// after it, or j, j when there is none.
+func (c *cleaner) markerIn(raw []byte, i, j int) (int, int) {
+	for k := i; k < j; {
+		u := bytes.IndexByte(raw[k:j], '_')
+		if u < 0 {
+			break
+		}
+		u += k
+		// "section_" and "travis_" put their '_' 7 and 6 bytes after the
+		// start.
+		for _, p := range [2]int{u - 7, u - 6} {
+			if p >= i && (raw[p] == 's' || raw[p] == 't') {
+				if end, ok := c.parseMarker(raw, p); ok {
+					return p, end
+				}
+			}
+		}
+		k = u + 1
+	}
+	return j, j
+}
+
+const ones8, highs8 = 0x0101010101010101, 0x8080808080808080
+
+// notPrintable8 sets the high bit of each byte of x that is not printable
+// ASCII (below 0x20, DEL, or 0x80 and above) and clears the other bits.
+// Each lane is computed on its low 7 bits, so no carry crosses lanes.
+func notPrintable8(x uint64) uint64 {
+	low7 := x &^ highs8
+	return (x | (low7 + ones8) | ^(low7 + (0x80-0x20)*ones8)) & highs8
+}
+
 // isPlain reports whether raw holds only printable ASCII and tabs, and so
-// displays as itself. It looks at 8 bytes at a time.
+// displays as itself. It looks at 16 bytes at a time.
 func isPlain(raw []byte) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
-	for ; i+8 <= len(raw); i += 8 {
-		x := binary.LittleEndian.Uint64(raw[i:])
-		// A byte >= 0x80, < 0x20 or == 0x7f sets its high bit in one of
-		// the three terms (the borrow of the subtraction can only come
-		// from such a byte).
-		low := (x - 0x20*ones) & ^x
-		del := ((x ^ 0x7f*ones) - ones) & ^(x ^ 0x7f*ones)
-		if (x|low|del)&highs != 0 {
+	for ; i+16 <= len(raw); i += 16 {
+		x, y := binary.LittleEndian.Uint64(raw[i:]), binary.LittleEndian.Uint64(raw[i+8:])
+		if notPrintable8(x)|notPrintable8(y) != 0 {
 			return plainFrom(raw, i)
 		}
 	}
+	if i+8 <= len(raw) && notPrintable8(binary.LittleEndian.Uint64(raw[i:])) == 0 {
+		i += 8
+	}
 	return plainFrom(raw, i)
+}
+
+// plainEnd returns the end of the run of printable ASCII that starts at
+// raw[i] (i itself when raw[i] is not printable).
+func plainEnd(raw []byte, i int) int {
+	for ; i+8 <= len(raw); i += 8 {
+		if v := notPrintable8(binary.LittleEndian.Uint64(raw[i:])); v != 0 {
+			return i + bits.TrailingZeros64(v)/8
+		}
+	}
+	for i < len(raw) && raw[i] >= 0x20 && raw[i] < 0x7f {
+		i++
+	}
+	return i
 }
 
 // plainFrom is isPlain byte by byte from raw[i:].

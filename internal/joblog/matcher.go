@@ -3,6 +3,7 @@ package joblog
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -54,7 +55,7 @@ func parseKeyword(s string, rule, minLen int) (keyword, error) {
 	}
 	k.text = s
 	if !k.lineStart {
-		k.anchor = rarestRun(s, minLen-2)
+		k.anchor = rarestGram(s, min(minLen, 4))
 	}
 	return k, nil
 }
@@ -98,15 +99,10 @@ func pairCost(a, b byte) int {
 	return int(d-'a') + 10
 }
 
-// pairOf is the key of two adjacent bytes, both ORed with 0x20, which maps
-// upper-case ASCII letters to lower case (and confuses a few punctuation
-// bytes, which only costs a verification).
-func pairOf(a, b byte) uint16 { return uint16(a|0x20) | uint16(b|0x20)<<8 }
-
 // commonTriples holds the most frequent three-byte sequences of real CI
 // logs (ANSI and section markers removed, each byte ORed with 0x20 as the
 // prefilter folds them), the most frequent first. A keyword is anchored on
-// three bytes outside this list when it has some.
+// bytes whose triples are outside this list when it has some.
 const commonTriples = "" +
 	"   ===...ingng   -ects: :  com% (ion-reestjecobj co)  bje obtests: -rg octs---tratioe: tinresed " +
 	"0.0emostaremote: cvisithte:motavi inverctirunravteressateompuntvinerslinprecalrecfor 0.httttpted" +
@@ -133,6 +129,31 @@ const commonTriples = "" +
 	" scnneainold.or cuaridedscrm/rngskeran -li-coa: .rb loemb.deoptld ialrg/s)- fuecaetejavautritby " +
 	".0-la/e=\"0 sacepancorg ccur nexpee,  byseled:medsho 11 (6etrtre  c dabugttee f6) es- 12cut ha?  "
 
+// rarestGram returns the offset of the least common run of width (3 or 4)
+// bytes of s, judged by its triples (their rank among the common triples,
+// then the cost of their pairs). Runs of four letters rank after the others:
+// a run that spans a word boundary is much rarer than its triples suggest,
+// while four letters are often the inside of a common word.
+func rarestGram(s string, width int) int {
+	best, bestCost := 0, 1<<30
+	for i := 0; i+width <= len(s); i++ {
+		c := 0
+		for j := i; j+3 <= i+width; j++ {
+			t := [3]byte{s[j] | 0x20, s[j+1] | 0x20, s[j+2] | 0x20}
+			c = max(c, tripleRank[t]*100+pairCost(s[j], s[j+1])+pairCost(s[j+1], s[j+2]))
+		}
+		if width == 4 && isLetter(s[i]) && isLetter(s[i+1]) && isLetter(s[i+2]) && isLetter(s[i+3]) {
+			c += 1 << 20
+		}
+		if c < bestCost {
+			best, bestCost = i, c
+		}
+	}
+	return best
+}
+
+func isLetter(c byte) bool { c |= 0x20; return c >= 'a' && c <= 'z' }
+
 // tripleRank is how common a folded triple is: 0 when it is not in
 // commonTriples, larger for more frequent ones.
 var tripleRank = func() map[[3]byte]int {
@@ -147,93 +168,106 @@ var tripleRank = func() map[[3]byte]int {
 	return m
 }()
 
-// rarestRun returns the offset of the least common run of width+2 bytes of
-// s, judged by its width+1 triples: by their rank among the common triples,
-// then by the cost of their pairs.
-func rarestRun(s string, width int) int {
-	cost := func(i int) int {
-		t := [3]byte{s[i] | 0x20, s[i+1] | 0x20, s[i+2] | 0x20}
-		return tripleRank[t]*100 + pairCost(s[i], s[i+1]) + pairCost(s[i+1], s[i+2])
-	}
-	best, bestCost := 0, 1<<30
-	for i := 0; i+width+2 <= len(s); i++ {
-		c := 0
-		for j := 0; j < width; j++ {
-			c = max(c, cost(i+j))
-		}
-		if c < bestCost {
-			best, bestCost = i, c
-		}
-	}
-	return best
-}
+// gramBits is the size of the prefilter's table: 1<<gramBits bytes, a byte
+// rather than a bit per hash so that a test is one load.
+const gramBits = 15
 
-// tripleHash maps the three low bytes of x, already ORed with 0x20, to a
-// bit of the prefilter.
-func tripleHash(x uint32) uint32 { return (x & 0xffffff) * 0x9E3779B1 >> (32 - tripleBits) }
+// gramHash maps a gram (its bytes ORed with 0x20) to an entry of the
+// prefilter.
+func gramHash(g uint32) uint32 { return g * 0x9E3779B1 >> (32 - gramBits) }
 
-const tripleBits = 17
-
-func tripleAt(b string) uint32 {
-	return (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16) | 0x202020
-}
+// fold8 ORs every byte with 0x20, which maps upper-case ASCII letters to
+// lower case (and confuses a few punctuation bytes, which only costs a
+// verification).
+const fold8 = 0x2020202020202020
 
 // keywordMatcher finds, in one pass over a line, which rules have one of
 // their keywords in it.
 //
-// A bit set hashed from three bytes (each ORed with 0x20, which folds ASCII
-// case) says where a keyword may be. Each keyword is represented by its
-// rarest run of stride+2 bytes, and all stride triples of that run are in
-// the set, so testing every stride-th position of the line finds the run.
-// Only where a bit is set are keywords compared. Most lines wake no
-// comparison at all, and the pass over them is a few table tests per 8
-// bytes, with no dependency from one byte to the next. Keywords bound to the
-// start of the line are looked up once per line, by the byte that starts it.
+// Each keyword is represented by its rarest gram: a run of width bytes (4,
+// or 3 for a matcher of 3-byte keywords), ORed with 0x20 to fold ASCII
+// case. A table hashed from grams says where an anchor may be; the pass
+// tests the gram at every offset of the line, five or six per 8-byte load,
+// with no dependency from one offset to the next. Only where the table says
+// so is the gram looked up in a small exact table, and only where the gram is
+// an anchor are its keywords compared. Keywords bound to the start of the
+// line are looked up once per line, by the byte that starts it.
 type keywordMatcher struct {
-	stride  int
-	bits    [1 << tripleBits / 64]uint64 // tripleHash -> some keyword may be there
-	first   [buckets + 1]uint16          // bucket b holds entries[first[b]:first[b+1]]
-	entries []entry
-	starts  [256]bool // a line-start keyword begins with this byte (folded)
-	lineKws []uint16  // the line-start keywords
+	width   int                  // bytes in a gram: 4 or 3
+	bits    [1 << gramBits]uint8 // gramHash -> some anchor may be there
+	slots   []anchorSlot         // open addressing by gramHash, gram 0 when free
+	cands   []candidate          // the keywords of each anchor
+	lineKws [256][]uint16        // the line-start keywords, by their first byte (folded)
 	kws     []keyword
 }
 
-// entry says that keyword kw has a triple hashing to hash at offset off.
-type entry struct {
-	hash uint32
-	kw   uint16
-	off  uint16
+// anchorSlot holds an anchor gram and its keywords, cands[first:first+n].
+type anchorSlot struct {
+	gram     uint32
+	first, n uint16
 }
 
-const buckets = 1024
+// candidate says that keyword kw has its anchor at offset off. head holds
+// the keyword's first bytes (up to 8) where headMask is set: a line whose
+// bytes differ there is rejected without reading the keyword.
+type candidate struct {
+	head, headMask uint64
+	kw, off        uint16
+}
 
-func bucketOf(h uint32) int { return int(h & (buckets - 1)) }
-
-// newKeywordMatcher builds the matcher of keywords parsed with minLen 4
-// (stride 2) or 3 (stride 1).
+// newKeywordMatcher builds the matcher of keywords parsed with minLen 4 or
+// 3: the grams are minLen bytes long.
 func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
-	km := &keywordMatcher{kws: kws, stride: minLen - 2}
-	var lists [buckets][]entry
+	km := &keywordMatcher{kws: kws, width: minLen}
+	mask := uint32(1)<<(8*minLen) - 1
+	if minLen >= 4 {
+		km.width, mask = 4, ^uint32(0)
+	}
+	byGram := map[uint32][]candidate{}
+	var order []uint32
 	for i, k := range kws {
 		if k.lineStart {
-			km.starts[k.text[0]|0x20] = true
-			km.lineKws = append(km.lineKws, uint16(i))
+			b := k.text[0] | 0x20
+			km.lineKws[b] = append(km.lineKws[b], uint16(i))
 			continue
 		}
-		for j := 0; j < km.stride; j++ {
-			off := k.anchor + j
-			h := tripleHash(tripleAt(k.text[off:]))
-			km.bits[h>>6] |= 1 << (h & 63)
-			lists[bucketOf(h)] = append(lists[bucketOf(h)], entry{h, uint16(i), uint16(off)})
+		g := gramOf(k.text[k.anchor:], km.width) & mask
+		if _, ok := byGram[g]; !ok {
+			order = append(order, g)
 		}
+		c := candidate{kw: uint16(i), off: uint16(k.anchor)}
+		for j := 0; j < len(k.text) && j < 8; j++ {
+			c.head |= uint64(k.text[j]) << (8 * j)
+			c.headMask |= 0xff << (8 * j)
+		}
+		byGram[g] = append(byGram[g], c)
 	}
-	for b, l := range lists {
-		km.first[b] = uint16(len(km.entries))
-		km.entries = append(km.entries, l...)
+	size := 16
+	for size < 4*len(order) {
+		size *= 2
 	}
-	km.first[buckets] = uint16(len(km.entries))
+	km.slots = make([]anchorSlot, size)
+	for _, g := range order {
+		h := gramHash(g)
+		km.bits[h] = 1
+		j := int(h) & (size - 1)
+		for km.slots[j].gram != 0 {
+			j = (j + 1) & (size - 1)
+		}
+		km.slots[j] = anchorSlot{gram: g, first: uint16(len(km.cands)), n: uint16(len(byGram[g]))}
+		km.cands = append(km.cands, byGram[g]...)
+	}
 	return km
+}
+
+// gramOf returns the first width bytes of s (width <= len(s)), little
+// endian and ORed with 0x20.
+func gramOf(s string, width int) uint32 {
+	var g uint32
+	for i := width - 1; i >= 0; i-- {
+		g = g<<8 | uint32(s[i])
+	}
+	return g | 0x20202020
 }
 
 // scan returns the rules that have a keyword in line.
@@ -244,15 +278,15 @@ func (km *keywordMatcher) scan(line []byte) ruleMask {
 	for s < n && (line[s] == ' ' || line[s] == '\t') {
 		s++
 	}
-	if s < n && km.starts[line[s]|0x20] {
-		for _, ki := range km.lineKws {
+	if s < n {
+		for _, ki := range km.lineKws[line[s]|0x20] {
 			km.check(line, s, &km.kws[ki], &m)
 		}
 	}
-	if km.stride == 2 {
-		km.scan2(line, &m)
+	if km.width == 4 {
+		km.scan4(line, &m)
 	} else {
-		km.scan1(line, &m)
+		km.scan3(line, &m)
 	}
 	return m
 }
@@ -268,45 +302,107 @@ func load8(line []byte, i int) uint64 {
 		copy(pad[:], line[i:])
 		x = binary.LittleEndian.Uint64(pad[:])
 	}
-	return x | 0x2020202020202020
+	return x | fold8
 }
 
-// scan2 tests the triples at even offsets: three per 8-byte load.
-func (km *keywordMatcher) scan2(line []byte, m *ruleMask) {
-	bits := &km.bits
-	for i := 0; i+2 < len(line); i += 6 {
-		x := load8(line, i)
-		h0, h1, h2 := tripleHash(uint32(x)), tripleHash(uint32(x>>16)), tripleHash(uint32(x>>32))
-		if bits[h0>>6]&(1<<(h0&63))|bits[h1>>6]&(1<<(h1&63))|bits[h2>>6]&(1<<(h2&63)) != 0 {
-			for j, h := range [3]uint32{h0, h1, h2} {
-				if bits[h>>6]&(1<<(h&63)) != 0 {
-					km.verify(line, i+2*j, h, m)
+// scan4 tests the 4-byte grams at every offset: five per 8-byte load.
+func (km *keywordMatcher) scan4(line []byte, m *ruleMask) {
+	n := len(line)
+	if n < 8 {
+		if n >= 4 {
+			km.test4(line, 0, load8(line, 0), n-4, m)
+		}
+		return
+	}
+	tab := &km.bits
+	for i := 0; i <= n-4; i += 5 {
+		if i > n-8 {
+			// The last offsets, from a load that overlaps the previous
+			// one; an offset tested twice only repeats a verification.
+			i = n - 8
+		}
+		x := binary.LittleEndian.Uint64(line[i:]) | fold8
+		h0, h1, h2 := gramHash(uint32(x)), gramHash(uint32(x>>8)), gramHash(uint32(x>>16))
+		h3, h4 := gramHash(uint32(x>>24)), gramHash(uint32(x>>32))
+		if v := uint(tab[h0]) | uint(tab[h1])<<1 | uint(tab[h2])<<2 | uint(tab[h3])<<3 | uint(tab[h4])<<4; v != 0 {
+			km.wake4(line, i, x, v, m)
+		}
+	}
+}
+
+// test4 verifies the grams of x (the folded bytes at line[i:]) at offsets
+// i..i+last whose entry is set.
+func (km *keywordMatcher) test4(line []byte, i int, x uint64, last int, m *ruleMask) {
+	var v uint
+	for j := 0; j <= last; j++ {
+		v |= uint(km.bits[gramHash(uint32(x>>(8*j)))]) << j
+	}
+	km.wake4(line, i, x, v, m)
+}
+
+// wake4 verifies the grams of x (the folded bytes at line[i:]) at the
+// offsets i+j for the bits j set in v.
+func (km *keywordMatcher) wake4(line []byte, i int, x uint64, v uint, m *ruleMask) {
+	for ; v != 0; v &= v - 1 {
+		j := bits.TrailingZeros(v)
+		g := uint32(x >> (8 * j))
+		km.verify(line, i+j, g, gramHash(g), m)
+	}
+}
+
+// scan3 tests the 3-byte grams at every offset: six per 8-byte load.
+func (km *keywordMatcher) scan3(line []byte, m *ruleMask) {
+	n := len(line)
+	tab := &km.bits
+	if n < 8 {
+		x := load8(line, 0)
+		var v uint
+		for j := 0; j <= n-3; j++ {
+			v |= uint(tab[gramHash(uint32(x>>(8*j))&0xffffff)]) << j
+		}
+		km.wake3(line, 0, x, v, m)
+		return
+	}
+	for i := 0; i <= n-3; i += 6 {
+		if i > n-8 {
+			i = n - 8 // as in scan4
+		}
+		x := binary.LittleEndian.Uint64(line[i:]) | fold8
+		h0, h1, h2 := gramHash(uint32(x)&0xffffff), gramHash(uint32(x>>8)&0xffffff), gramHash(uint32(x>>16)&0xffffff)
+		h3, h4, h5 := gramHash(uint32(x>>24)&0xffffff), gramHash(uint32(x>>32)&0xffffff), gramHash(uint32(x>>40)&0xffffff)
+		if v := uint(tab[h0]) | uint(tab[h1])<<1 | uint(tab[h2])<<2 | uint(tab[h3])<<3 | uint(tab[h4])<<4 | uint(tab[h5])<<5; v != 0 {
+			km.wake3(line, i, x, v, m)
+		}
+	}
+}
+
+// wake3 is wake4 for 3-byte grams.
+func (km *keywordMatcher) wake3(line []byte, i int, x uint64, v uint, m *ruleMask) {
+	for ; v != 0; v &= v - 1 {
+		j := bits.TrailingZeros(v)
+		g := uint32(x>>(8*j)) & 0xffffff
+		km.verify(line, i+j, g, gramHash(g), m)
+	}
+}
+
+// verify looks the gram g (hashing to h) at line[i:] up among the anchors
+// and compares the anchor's keywords with the line.
+func (km *keywordMatcher) verify(line []byte, i int, g, h uint32, m *ruleMask) {
+	mask := len(km.slots) - 1
+	for j := int(h) & mask; ; j = (j + 1) & mask {
+		sl := &km.slots[j]
+		switch sl.gram {
+		case 0:
+			return
+		case g:
+			for _, c := range km.cands[sl.first : sl.first+sl.n] {
+				s := i - int(c.off)
+				if s >= 0 && s+8 <= len(line) && lower8(binary.LittleEndian.Uint64(line[s:]))&c.headMask != c.head {
+					continue
 				}
+				km.check(line, s, &km.kws[c.kw], m)
 			}
-		}
-	}
-}
-
-// scan1 tests the triples at every offset: six per 8-byte load.
-func (km *keywordMatcher) scan1(line []byte, m *ruleMask) {
-	bits := &km.bits
-	for i := 0; i+2 < len(line); i += 6 {
-		x := load8(line, i)
-		for j := 0; j < 6; j++ {
-			if h := tripleHash(uint32(x >> (8 * j))); bits[h>>6]&(1<<(h&63)) != 0 {
-				km.verify(line, i+j, h, m)
-			}
-		}
-	}
-}
-
-// verify compares the keywords that have a triple hashing to h with the
-// line at i.
-func (km *keywordMatcher) verify(line []byte, i int, h uint32, m *ruleMask) {
-	b := bucketOf(h)
-	for _, e := range km.entries[km.first[b]:km.first[b+1]] {
-		if e.hash == h {
-			km.check(line, i-int(e.off), &km.kws[e.kw], m)
+			return
 		}
 	}
 }
@@ -327,8 +423,22 @@ func (km *keywordMatcher) check(line []byte, s int, k *keyword, m *ruleMask) {
 }
 
 // equalFold reports whether b equals the lower-case s with ASCII case
-// ignored.
+// ignored. b is as long as s.
 func equalFold(b []byte, s string) bool {
+	if len(s) >= 8 {
+		// 8 bytes at a time, the last word overlapping the one before.
+		for i := 0; ; i += 8 {
+			if i > len(s)-8 {
+				i = len(s) - 8
+			}
+			if lower8(binary.LittleEndian.Uint64(b[i:])) != stringWord(s[i:]) {
+				return false
+			}
+			if i == len(s)-8 {
+				return true
+			}
+		}
+	}
 	for i := 0; i < len(s); i++ {
 		c := b[i]
 		if c >= 'A' && c <= 'Z' {
@@ -339,6 +449,24 @@ func equalFold(b []byte, s string) bool {
 		}
 	}
 	return true
+}
+
+// lower8 maps the upper-case ASCII letters among the 8 bytes of x to lower
+// case and leaves the other bytes alone.
+func lower8(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	low7 := x &^ highs
+	geA := low7 + (0x80-'A')*ones   // high bit set where the byte's low 7 bits are >= 'A'
+	gtZ := low7 + (0x80-'Z'-1)*ones // ... and where they are > 'Z'
+	upper := geA &^ gtZ &^ x & highs
+	return x | upper>>2
+}
+
+// stringWord returns the first 8 bytes of s, little endian.
+func stringWord(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func isWordByte(c byte) bool {

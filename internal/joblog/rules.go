@@ -1,6 +1,7 @@
 package joblog
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -59,6 +60,9 @@ type Rule struct {
 	// Generic rules (plain "error", "failed") count only when no
 	// ecosystem rule matched the line.
 	Generic bool
+	// AsErrors rules report that warnings fail the build: the first
+	// located warning of the same command becomes the cause.
+	AsErrors bool
 	// Numbered rules are also tried on lines that start with a numbered
 	// item such as "  1) ", whatever their keywords: test runners list
 	// failures that way.
@@ -162,6 +166,11 @@ var rules = []Rule{
 		Keywords: []string{"out of memory", "oomkilled", "oom-kill", "killed process", "cannot allocate memory", "heap out of memory", "memoryerror", "virtual memory exhausted", "signal: killed", "killed signal terminated"},
 		Hint:     "The process ran out of memory and was killed: lower parallelism (-j, workers, maxWorkers) or use a runner with more memory.",
 		Example:  `FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory`},
+	{Name: "infra.killed", Category: CategoryInfra, Weight: 9,
+		Pattern:  `^(\S+: line \d+: +)?(\d+ )?Killed(\s|$)`,
+		Keywords: []string{"killed"},
+		Hint:     "A process was killed (SIGKILL, exit code 137), most often by the out-of-memory killer: lower parallelism (-j, workers, maxWorkers) or use a runner with more memory.",
+		Example:  `/usr/bin/bash: line 152:   812 Killed                  pip install -e . --no-build-isolation`},
 	{Name: "infra.no-space", Category: CategoryInfra, Weight: 10, Decisive: true,
 		Keywords: []string{"no space left on device", "disk quota exceeded", "not enough disk space", "insufficient disk space", "not enough free disk space"},
 		Hint:     "The runner's disk is full: clean caches and artifacts or use a runner with more disk.",
@@ -242,6 +251,11 @@ var rules = []Rule{
 		Keywords: []string{"resolutionimpossible", "could not find a version", "no matching distribution", "conflicting dependencies", "packagesnotfounderror", "unsatisfiableerror", "different python"},
 		Hint:     "Python dependencies cannot be resolved: relax or fix the conflicting pins, or check the package exists for this Python version.",
 		Example:  `PackagesNotFoundError: The following packages are not available from current channels:`},
+	{Name: "python.pip-conflict", Category: CategoryDependency, Weight: 9,
+		Pattern:  `^The conflict is caused by:|^\s+The user requested \S|^\s+\S+ \S+ depends on \S`,
+		Keywords: []string{"conflict is caused by", "the user requested", " depends on "},
+		Hint:     "Python dependencies cannot be resolved: relax or fix the conflicting pins, or check the package exists for this Python version.",
+		Example:  `    pydantic-settings 2.7.0 depends on pydantic>=2.7.0`},
 	{Name: "python.pip-build", Category: CategoryDependency, Weight: 7,
 		Keywords: []string{"failed building wheel", "errored out with exit status", "subprocess-exited-with-error", "could not build wheels"},
 		Hint:     "A Python package failed to build from source: install its system build dependencies or pin a version with a wheel.",
@@ -482,9 +496,15 @@ var rules = []Rule{
 
 	// Mobile and Apple.
 	{Name: "xcode.error", Category: CategoryBuild, Weight: 8,
-		Keywords: []string{"xcodebuild: error:", "** build failed **", "** test failed **", "** archive failed **", "- error | ", "unable to find a destination", "the following build commands failed"},
+		Keywords: []string{"xcodebuild: error:", "- error | ", "unable to find a destination"},
 		Hint:     "The Xcode build or test failed: the first error above the `** BUILD FAILED **` line names the cause.",
 		Example:  `xcodebuild: error: Unable to find a destination matching the provided destination specifier:`},
+	// Summaries printed after the errors they count: where the failure
+	// surfaced, not why.
+	{Name: "xcode.summary", Category: CategoryBuild, Weight: 2,
+		Keywords: []string{"** build failed **", "** test failed **", "** archive failed **", "** test build failed **", "the following build commands failed", "testing failed:"},
+		Hint:     "The Xcode build or test failed: the first error above the `** BUILD FAILED **` line names the cause.",
+		Example:  `** TEST BUILD FAILED **`},
 
 	// Supply chain.
 	{Name: "supply.cosign", Category: CategorySupply, Weight: 9,
@@ -517,6 +537,11 @@ var rules = []Rule{
 		Hint:     "Git could not fetch the sources: the branch or commit may be gone (force-push), or the job token lacks access.",
 		Example:  `fatal: Remote branch jakew/readmes/2018-11-16 not found in upstream origin`},
 
+	{Name: "generic.warnings-as-errors", Category: CategoryBuild, Weight: 7, AsErrors: true,
+		Pattern:  `(?i)warnings? (are |were |being )?treated as errors|failing due to -werror`,
+		Keywords: []string{"treated as errors", "due to -werror"},
+		Hint:     warningHint,
+		Example:  `Failing due to -Werror.`},
 	{Name: "generic.cross-mark", Category: CategoryUnknown, Weight: 6,
 		Pattern:  `(❌|✗|✖|✘)\s*\S`,
 		Keywords: []string{"❌ ", "✗ ", "✖ ", "✘ "},
@@ -566,6 +591,11 @@ var rules = []Rule{
 		Keywords: []string{"^[1", "^[2", "^[3", "^[4", "^[5", "^[6", "^[7", "^[8", "^[9", "^0", "^1", "^2", "^3", "^4", "^5", "^6", "^7", "^8", "^9"},
 		Example:  `[10/40] Cythonizing sklearn/ensemble/_gradient_boosting.pyx`},
 }
+
+// warningAsErrorWeight is the weight of a warning that failed the build.
+const warningAsErrorWeight = 9
+
+const warningHint = "Warnings are treated as errors (-W, -Werror): fix the warning shown, or stop treating warnings as errors."
 
 var (
 	compileOnce sync.Once
@@ -680,10 +710,34 @@ func classify(rs []Rule, line []byte) lineMatch {
 			m.rule, m.weight = r, r.Weight
 		}
 	}
-	if m.noise && m.weight < 8 {
+	switch {
+	case m.noise && m.weight < 7:
 		m.rule, m.weight = nil, 0
+	case m.rule != nil && m.weight > warningWeight && isWarningLine(line):
+		// A strong message the tool itself labels as a warning (a pull
+		// retried with another policy, a deprecation) is weaker than the
+		// same message given as an error.
+		m.weight = warningWeight
 	}
 	return m
+}
+
+// warningWeight is the most a line labelled as a warning weighs.
+const warningWeight = 7
+
+// isWarningLine reports whether line starts, after spaces, with a warning
+// severity label: "WARNING:", "warning:", "WARN ", "[WARN]".
+func isWarningLine(line []byte) bool {
+	line = bytes.TrimLeft(line, " \t")
+	line = bytes.TrimPrefix(line, []byte("["))
+	if len(line) < 5 || !bytes.EqualFold(line[:4], []byte("warn")) {
+		return false
+	}
+	rest := line[4:]
+	if len(rest) >= 3 && bytes.EqualFold(rest[:3], []byte("ing")) {
+		rest = rest[3:]
+	}
+	return len(rest) > 0 && (rest[0] == ':' || rest[0] == ' ' || rest[0] == ']')
 }
 
 // isNumberedItem reports whether line starts with "1) ", after spaces.

@@ -101,9 +101,19 @@ func TestClassify(t *testing.T) {
 		{"Error: no matching signatures: none of the expected identities matched", "supply.cosign"},
 		{"  1) Inflector_helper_test::test_plural", "test.numbered-failure"},
 		{"all good here", ""},
+		// Real lines (see testdata/README.md, "Rule examples").
+		{"** TEST BUILD FAILED **", "xcode.summary"},
+		{"Failing due to -Werror.", "generic.warnings-as-errors"},
+		{"\x1b[91mbuild finished with problems, 1 warning (with warnings treated as errors).\x1b[39;49;00m", "generic.warnings-as-errors"},
+		{"[info] - Single client and rejecting server results in both sides TLS connections at 0 *** FAILED ***", "java.surefire"},
+		{"not ok 6 no errors", "generic.tap"},
+		{"/usr/bin/bash: line 152:   812 Killed                  pip install -e . --no-build-isolation", "infra.killed"},
+		{"The conflict is caused by:", "python.pip-conflict"},
+		{"    The user requested pydantic==1.10.19", "python.pip-conflict"},
+		{"    pydantic-settings 2.7.0 depends on pydantic>=2.7.0", "python.pip-conflict"},
 	}
 	for _, tt := range tests {
-		m := classify(rs, []byte(tt.line))
+		m := classify(rs, []byte(CleanLine([]byte(tt.line))))
 		got := ""
 		if m.rule != nil {
 			got = m.rule.Name
@@ -218,6 +228,32 @@ func TestPatternSplitAgrees(t *testing.T) {
 			if got, want := r.re.Match(l), whole.Match(l); got != want {
 				t.Errorf("rule %s on %q: split %v, whole %v", r.Name, l, got, want)
 			}
+		}
+	}
+}
+
+// A strong message that its tool labels as a warning weighs less than the
+// same message given as an error, so that the error names the cause.
+func TestWarningLabelWeighsLess(t *testing.T) {
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both lines are from the runner's image-pull failure (commands/scenarios_test.go).
+	warn := classify(rs, []byte(`WARNING: Failed to pull image with policy "always": Error response from daemon: manifest for registry.example.com/acme/ci/postgres:16-postgis not found: manifest unknown: manifest unknown (manager.go:250:0s)`))
+	fail := classify(rs, []byte(`ERROR: Job failed (system failure): failed to pull image "registry.example.com/acme/ci/postgres:16-postgis" with specified policies [always]: Error response from daemon: manifest for registry.example.com/acme/ci/postgres:16-postgis not found: manifest unknown: manifest unknown (manager.go:250:0s)`))
+	if warn.rule == nil || fail.rule == nil {
+		t.Fatalf("rules: warning %v, error %v", warn.rule, fail.rule)
+	}
+	if warn.weight != warningWeight || fail.weight <= warn.weight+highlightSlack {
+		t.Errorf("weights: warning %d, error %d", warn.weight, fail.weight)
+	}
+	for line, want := range map[string]bool{
+		"WARNING: x": true, "warning: x": true, "  [WARN] x": true, "WARN x": true, "warn": false,
+		"Warnings: 3": false, "warned: x": false, "": false, "ERROR: x": false,
+	} {
+		if got := isWarningLine([]byte(line)); got != want {
+			t.Errorf("isWarningLine(%q) = %v, want %v", line, got, want)
 		}
 	}
 }

@@ -1,0 +1,148 @@
+package joblog
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"unicode/utf8"
+)
+
+// refClean is the byte-at-a-time cleaning that clean must agree with.
+func (c *cleaner) refClean(raw []byte) []byte {
+	c.markers = c.markers[:0]
+	if n := len(raw); n > 0 && raw[n-1] == '\r' {
+		raw = raw[:n-1]
+	}
+	if isPlain(raw) {
+		if len(raw) >= 8 && raw[0] == 's' && bytes.HasPrefix(raw, sectionPrefix) {
+			// The form with '\r' stored as '\n': the marker ends the line.
+			if end, ok := c.parseMarker(raw, 0); ok && end == len(raw) {
+				return raw[:0]
+			}
+		}
+		return raw
+	}
+	out := c.out[:0]
+	segStart := 0              // start in out of the current '\r' segment
+	keepStart, keepEnd := 0, 0 // the last segment with visible text
+	for i := 0; i < len(raw); {
+		b := raw[i]
+		switch {
+		case b == 's' || b == 't':
+			if end, ok := c.parseMarker(raw, i); ok {
+				i = end
+				continue
+			}
+			out = append(out, b)
+			i++
+		case b == '\r':
+			if len(out) > segStart {
+				keepStart, keepEnd = segStart, len(out)
+			}
+			segStart = len(out)
+			i++
+		case b == 0x1b:
+			i = skipEscape(raw, i)
+		case b == '\t':
+			out = append(out, b)
+			i++
+		case b < 0x20 || b == 0x7f:
+			i++ // other C0 controls and DEL
+		case b < utf8.RuneSelf:
+			out = append(out, b)
+			i++
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			switch {
+			case r == utf8.RuneError && size <= 1:
+				out = append(out, "\uFFFD"...)
+			case r == 0x9b: // C1 CSI: skip its parameters like ESC [
+				i = skipCSI(raw, i+size)
+				continue
+			case r >= 0x80 && r < 0xa0:
+				// C1 controls: dropped
+			case isBidiControl(r):
+				// bidirectional overrides could disguise the text: dropped
+			default:
+				out = append(out, raw[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	c.out = out
+	if len(out) > segStart {
+		return out[segStart:]
+	}
+	return out[keepStart:keepEnd]
+}
+
+// clean copies runs of plain bytes at once; it must give what the byte at a
+// time definition gives, markers included, on every line of the test logs
+// and on lines that put markers, escapes and '\r' next to plain runs.
+func TestCleanAgreesWithReference(t *testing.T) {
+	lines := [][]byte{
+		[]byte("ab\x1bcsection_start:1:x\r\x1b[0Kz"),
+		[]byte("\x1b[0Ktravis_fold:start:x\r\x1b[0Ks_section_end:2:x[collapsed=true]\rtail"),
+		[]byte("\tsection_section_start:12:a\r\x1b[0Kb\x1b[m"),
+		[]byte("\x1b[31mtravis_time:end:0:start=1,finish=2\r\x1b[0Kdone"),
+		[]byte("x\x1bsection_start:1:n[\xff]\r"),
+		[]byte("\x1bssssttttt__________section_"),
+		[]byte("\x1bsection_end:1:x"),
+		[]byte("caf\xc3\xa9 travis_fold:end:x"),
+	}
+	for _, dir := range []string{"logs", "traces", "fuzz/FuzzCleanLine", "fuzz/FuzzAnalyze"} {
+		lines = append(lines, fileLines(t, dir)...)
+	}
+	var c, r cleaner
+	for _, l := range lines {
+		got := string(c.clean(l))
+		want := string(r.refClean(l))
+		if got != want || !equalMarkers(c.markers, r.markers) {
+			t.Errorf("clean(%q) = %q %v, want %q %v", l, got, c.markers, want, r.markers)
+		}
+	}
+}
+
+func FuzzCleanAgrees(f *testing.F) {
+	f.Add([]byte("\x1b[0Ksection_start:1:x\r\x1b[0Kab\rcd"))
+	f.Add([]byte("\x1btravis_fold:start:x\r\x1b[0K"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var c, r cleaner
+		got, want := string(c.clean(raw)), string(r.refClean(raw))
+		if got != want || !equalMarkers(c.markers, r.markers) {
+			t.Errorf("clean(%q) = %q %v, want %q %v", raw, got, c.markers, want, r.markers)
+		}
+	})
+}
+
+func equalMarkers(a, b []marker) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].kind != b[i].kind || a[i].ts != b[i].ts || !bytes.Equal(a[i].name, b[i].name) {
+			return false
+		}
+	}
+	return true
+}
+
+// fileLines returns the raw lines of the files under testdata/dir; fuzz
+// corpus files hold their input as a Go literal, taken as it is.
+func fileLines(tb testing.TB, dir string) [][]byte {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", dir, "*"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var lines [][]byte
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		lines = append(lines, bytes.Split(data, []byte("\n"))...)
+	}
+	return lines
+}

@@ -1,0 +1,81 @@
+package joblog
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExcerptsCoverLabelledChunk checks, on real logs, that the excerpts
+// show the whole failure chunk that LogChunks labelled by hand
+// (fixtures/logchunks/labels.jsonl), and which block holds it.
+func TestExcerptsCoverLabelledChunk(t *testing.T) {
+	tests := []struct {
+		file       string
+		start, end int    // the labelled chunk
+		block      int    // the excerpt that must hold it, 0-based
+		rule       string // that excerpt's rule
+		why        string
+	}{
+		{"Lua-cmusatyalab-openface-204083712.log", 375, 483, 0, "python.import-error",
+			"unittest failure sections separated by blank and ruler lines make one block"},
+		{"Haskell-jgm-pandoc-483377953.log", 1109, 1112, 0, "generic.warnings-as-errors",
+			"the located warning before \"Failing due to -Werror.\" is the cause"},
+		{"JavaScript-airbnb-javascript-563272067.log", 340, 355, 0, "generic.tap",
+			"a TAP \"not ok\" line is not hidden by the words \"no errors\" in its name"},
+		{"Rust-jwilm-alacritty-564267025.log", 1618, 1640, 0, "rust.compile",
+			"a compiler error keeps its notes and source lines"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", "logs", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			res, err := Analyze(f, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Excerpts) <= tc.block {
+				t.Fatalf("%d excerpts; want the chunk in excerpt %d (%s)", len(res.Excerpts), tc.block, tc.why)
+			}
+			e := res.Excerpts[tc.block]
+			if e.StartLine > tc.start || e.EndLine < tc.end || e.Rule != tc.rule {
+				t.Errorf("excerpt %d is lines %d-%d (%s); want it to cover %d-%d (%s): %s",
+					tc.block, e.StartLine, e.EndLine, e.Rule, tc.start, tc.end, tc.rule, tc.why)
+			}
+			if len(e.Lines) != e.EndLine-e.StartLine+1 {
+				t.Errorf("%d lines for %d-%d", len(e.Lines), e.StartLine, e.EndLine)
+			}
+		})
+	}
+}
+
+// A stack trace deeper than one block stays one excerpt, and a later block
+// far weaker than the first is left out.
+func TestDeepTraceIsOneExcerpt(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("$ ./run-tests\n")
+	b.WriteString("==16456==ERROR: AddressSanitizer: SEGV on unknown address 0x000001d548d0 (pc 0x000000455084 bp 0x000000000000 sp 0x7ffc1654d3f0 T0)\n")
+	for i := 0; i < 80; i++ {
+		b.WriteString("    #" + itoa(i) + " 0x455083 in frame" + itoa(i) + " /src/nvim/eval.c:" + itoa(100+i) + ":3\n")
+	}
+	b.WriteString("SUMMARY: AddressSanitizer: SEGV /src/nvim/eval.c:100:3 in frame0\n")
+	b.WriteString("\nall done\nERROR: Job failed: exit code 1\n")
+	res, err := Analyze(strings.NewReader(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Excerpts) == 0 {
+		t.Fatal("no excerpts")
+	}
+	e := res.Excerpts[0]
+	if e.StartLine > 2 || e.EndLine < 83 || e.Rule != "c.sanitizer" {
+		t.Errorf("first excerpt %d-%d (%s); want the whole report, lines 2-83", e.StartLine, e.EndLine, e.Rule)
+	}
+	if len(e.Highlight) == 0 || e.Highlight[0] != 2 {
+		t.Errorf("highlight %v; want the report's first line first", e.Highlight)
+	}
+}

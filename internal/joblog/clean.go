@@ -164,8 +164,18 @@ func isPlain(raw []byte) bool {
 			return plainFrom(raw, i)
 		}
 	}
-	if i+8 <= len(raw) && notPrintable8(binary.LittleEndian.Uint64(raw[i:])) == 0 {
+	if i+8 <= len(raw) {
+		if notPrintable8(binary.LittleEndian.Uint64(raw[i:])) != 0 {
+			return plainFrom(raw, i)
+		}
 		i += 8
+	}
+	if n := len(raw); i < n && n >= 8 {
+		// The last bytes, from a load that overlaps the bytes already
+		// read.
+		if notPrintable8(binary.LittleEndian.Uint64(raw[n-8:])) == 0 {
+			return true
+		}
 	}
 	return plainFrom(raw, i)
 }

@@ -257,3 +257,16 @@ func TestWarningLabelWeighsLess(t *testing.T) {
 		}
 	}
 }
+
+// TestRulePatternsCompile compiles every expression now: the engine
+// compiles them lazily, where a broken one would only match nothing.
+func TestRulePatternsCompile(t *testing.T) {
+	for _, r := range Rules() {
+		if r.Pattern == "" {
+			continue
+		}
+		if _, err := compilePattern(r.Pattern); err != nil {
+			t.Errorf("rule %s: %v", r.Name, err)
+		}
+	}
+}

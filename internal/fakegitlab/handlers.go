@@ -23,6 +23,20 @@ const (
 // and returns the slice bounds of the requested page. It answers 400 itself
 // on a bad parameter. counted=false drops the totals, as GitLab does on
 // endpoints paginated without count.
+// writePage answers with one page of list, each item rendered in GitLab's
+// shape, with the pagination headers (totals unless counted is false).
+func writePage[T, J any](c *call, list []T, counted bool, render func(T) J) {
+	lo, hi, ok := c.paginate(len(list), counted)
+	if !ok {
+		return
+	}
+	out := make([]J, 0, hi-lo)
+	for _, item := range list[lo:hi] {
+		out = append(out, render(item))
+	}
+	c.json(http.StatusOK, out)
+}
+
 func (c *call) paginate(n int, counted bool) (lo, hi int, ok bool) {
 	q := c.r.URL.Query()
 	page, perPage := 1, 20
@@ -216,15 +230,7 @@ func (c *call) pipelines() {
 		}
 		list = filtered
 	}
-	lo, hi, ok := c.paginate(len(list), true)
-	if !ok {
-		return
-	}
-	out := make([]pipelineListJSON, 0, hi-lo)
-	for _, pl := range list[lo:hi] {
-		out = append(out, c.render.pipelineListItem(pl))
-	}
-	c.json(http.StatusOK, out)
+	writePage(c, list, true, c.render.pipelineListItem)
 }
 
 func byIDDesc(in []*Pipeline) []*Pipeline {
@@ -298,15 +304,7 @@ func (c *call) pipelineJobs() {
 }
 
 func (c *call) writeJobs(list []*Job, counted bool) {
-	lo, hi, ok := c.paginate(len(list), counted)
-	if !ok {
-		return
-	}
-	out := make([]jobJSON, 0, hi-lo)
-	for _, j := range list[lo:hi] {
-		out = append(out, c.render.job(j))
-	}
-	c.json(http.StatusOK, out)
+	writePage(c, list, counted, c.render.job)
 }
 
 func (c *call) pipelineBridges() {
@@ -328,15 +326,7 @@ func (c *call) pipelineBridges() {
 			list = append(list, b)
 		}
 	}
-	lo, hi, ok := c.paginate(len(list), true)
-	if !ok {
-		return
-	}
-	out := make([]bridgeJSON, 0, hi-lo)
-	for _, b := range list[lo:hi] {
-		out = append(out, c.render.bridge(b))
-	}
-	c.json(http.StatusOK, out)
+	writePage(c, list, true, c.render.bridge)
 }
 
 const (
@@ -553,15 +543,7 @@ func (c *call) mergeRequests() {
 		list = append(list, mr)
 	}
 	sort.Slice(list, func(a, b int) bool { return list[a].ID > list[b].ID })
-	lo, hi, ok := c.paginate(len(list), true)
-	if !ok {
-		return
-	}
-	out := make([]mrListJSON, 0, hi-lo)
-	for _, mr := range list[lo:hi] {
-		out = append(out, c.render.mrList(mr))
-	}
-	c.json(http.StatusOK, out)
+	writePage(c, list, true, c.render.mrList)
 }
 
 func (c *call) mergeRequest() {
@@ -598,15 +580,7 @@ func (c *call) mergeRequestPipelines() {
 		}
 	}
 	list = byIDDesc(list)
-	lo, hi, ok := c.paginate(len(list), true)
-	if !ok {
-		return
-	}
-	out := make([]pipelineBasicJSON, 0, hi-lo)
-	for _, pl := range list[lo:hi] {
-		out = append(out, c.render.pipelineBasic(pl))
-	}
-	c.json(http.StatusOK, out)
+	writePage(c, list, true, c.render.pipelineBasic)
 }
 
 func (c *call) listNotes() {

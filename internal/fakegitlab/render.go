@@ -163,62 +163,46 @@ type artifactFileJSON struct {
 	Size     int64  `json:"size"`
 }
 
-// jobJSON is the Job entity; bridges use JobBasic fields plus
+// jobBasicJSON holds the fields the Job entity and the Bridge entity share.
+type jobBasicJSON struct {
+	ID             int64             `json:"id"`
+	Status         string            `json:"status"`
+	Stage          string            `json:"stage"`
+	Name           string            `json:"name"`
+	Ref            string            `json:"ref"`
+	Tag            bool              `json:"tag"`
+	Coverage       *float64          `json:"coverage"`
+	AllowFailure   bool              `json:"allow_failure"`
+	CreatedAt      string            `json:"created_at"`
+	StartedAt      *string           `json:"started_at"`
+	FinishedAt     *string           `json:"finished_at"`
+	ErasedAt       *string           `json:"erased_at"`
+	Duration       *float64          `json:"duration"`
+	QueuedDuration *float64          `json:"queued_duration"`
+	User           userJSON          `json:"user"`
+	Commit         commitJSON        `json:"commit"`
+	Pipeline       pipelineBasicJSON `json:"pipeline"`
+	FailureReason  string            `json:"failure_reason,omitempty"`
+	WebURL         string            `json:"web_url"`
+	Project        jobProjectJSON    `json:"project"`
+	Archived       bool              `json:"archived"`
+	Source         string            `json:"source"`
+}
+
+// jobJSON is the Job entity; bridges are the shared fields plus
 // downstream_pipeline (bridgeJSON).
 type jobJSON struct {
-	ID                int64             `json:"id"`
-	Status            string            `json:"status"`
-	Stage             string            `json:"stage"`
-	Name              string            `json:"name"`
-	Ref               string            `json:"ref"`
-	Tag               bool              `json:"tag"`
-	Coverage          *float64          `json:"coverage"`
-	AllowFailure      bool              `json:"allow_failure"`
-	CreatedAt         string            `json:"created_at"`
-	StartedAt         *string           `json:"started_at"`
-	FinishedAt        *string           `json:"finished_at"`
-	ErasedAt          *string           `json:"erased_at"`
-	Duration          *float64          `json:"duration"`
-	QueuedDuration    *float64          `json:"queued_duration"`
-	User              userJSON          `json:"user"`
-	Commit            commitJSON        `json:"commit"`
-	Pipeline          pipelineBasicJSON `json:"pipeline"`
-	FailureReason     string            `json:"failure_reason,omitempty"`
-	WebURL            string            `json:"web_url"`
-	Project           jobProjectJSON    `json:"project"`
+	jobBasicJSON
 	ArtifactsFile     *artifactFileJSON `json:"artifacts_file,omitempty"`
 	Artifacts         []Artifact        `json:"artifacts"`
 	Runner            rawOrNull         `json:"runner"`
 	RunnerManager     rawOrNull         `json:"runner_manager"`
 	ArtifactsExpireAt *string           `json:"artifacts_expire_at"`
-	Archived          bool              `json:"archived"`
-	Source            string            `json:"source"`
 	TagList           []string          `json:"tag_list"`
 }
 
 type bridgeJSON struct {
-	ID                 int64              `json:"id"`
-	Status             string             `json:"status"`
-	Stage              string             `json:"stage"`
-	Name               string             `json:"name"`
-	Ref                string             `json:"ref"`
-	Tag                bool               `json:"tag"`
-	Coverage           *float64           `json:"coverage"`
-	AllowFailure       bool               `json:"allow_failure"`
-	CreatedAt          string             `json:"created_at"`
-	StartedAt          *string            `json:"started_at"`
-	FinishedAt         *string            `json:"finished_at"`
-	ErasedAt           *string            `json:"erased_at"`
-	Duration           *float64           `json:"duration"`
-	QueuedDuration     *float64           `json:"queued_duration"`
-	User               userJSON           `json:"user"`
-	Commit             commitJSON         `json:"commit"`
-	Pipeline           pipelineBasicJSON  `json:"pipeline"`
-	FailureReason      string             `json:"failure_reason,omitempty"`
-	WebURL             string             `json:"web_url"`
-	Project            jobProjectJSON     `json:"project"`
-	Archived           bool               `json:"archived"`
-	Source             string             `json:"source"`
+	jobBasicJSON
 	DownstreamPipeline *pipelineBasicJSON `json:"downstream_pipeline"`
 }
 
@@ -518,19 +502,21 @@ func (r renderer) commit(p *Pipeline) commitJSON {
 func (r renderer) job(j *Job) jobJSON {
 	p := r.ix.pipelines[j.PipelineID]
 	out := jobJSON{
-		ID: j.ID, Status: j.Status, Stage: j.Stage, Name: j.Name, Ref: orDefault(j.Ref, p.Ref), Tag: p.Tag,
-		Coverage: j.Coverage, AllowFailure: j.AllowFailure,
-		CreatedAt: orDefault(j.CreatedAt, orDefault(p.CreatedAt, DefaultTime)),
-		StartedAt: nullable(j.StartedAt), FinishedAt: nullable(j.FinishedAt), ErasedAt: nullable(j.ErasedAt),
-		Duration: j.Duration, QueuedDuration: j.QueuedDuration,
-		User: r.user(), Commit: r.commit(p), Pipeline: r.pipelineBasic(p),
-		WebURL:            fmt.Sprintf("%s/-/jobs/%d", r.projectURL(p.ProjectID), j.ID),
+		jobBasicJSON: jobBasicJSON{
+			ID: j.ID, Status: j.Status, Stage: j.Stage, Name: j.Name, Ref: orDefault(j.Ref, p.Ref), Tag: p.Tag,
+			Coverage: j.Coverage, AllowFailure: j.AllowFailure,
+			CreatedAt: orDefault(j.CreatedAt, orDefault(p.CreatedAt, DefaultTime)),
+			StartedAt: nullable(j.StartedAt), FinishedAt: nullable(j.FinishedAt), ErasedAt: nullable(j.ErasedAt),
+			Duration: j.Duration, QueuedDuration: j.QueuedDuration,
+			User: r.user(), Commit: r.commit(p), Pipeline: r.pipelineBasic(p),
+			WebURL:   fmt.Sprintf("%s/-/jobs/%d", r.projectURL(p.ProjectID), j.ID),
+			Archived: j.Archived,
+			Source:   orDefault(j.Source, orDefault(p.Source, "push")),
+		},
 		Artifacts:         []Artifact{},
 		Runner:            rawOrNull(j.Runner),
 		RunnerManager:     rawOrNull(j.RunnerManager),
 		ArtifactsExpireAt: nullable(j.ArtifactsExpireAt),
-		Archived:          j.Archived,
-		Source:            orDefault(j.Source, orDefault(p.Source, "push")),
 		TagList:           append([]string{}, j.TagList...),
 	}
 	if string(out.Runner) == "null" {
@@ -554,14 +540,7 @@ func (r renderer) job(j *Job) jobJSON {
 }
 
 func (r renderer) bridge(b *Bridge) bridgeJSON {
-	j := r.job(&b.Job)
-	out := bridgeJSON{
-		ID: j.ID, Status: j.Status, Stage: j.Stage, Name: j.Name, Ref: j.Ref, Tag: j.Tag, Coverage: j.Coverage,
-		AllowFailure: j.AllowFailure, CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
-		ErasedAt: j.ErasedAt, Duration: j.Duration, QueuedDuration: j.QueuedDuration, User: j.User,
-		Commit: j.Commit, Pipeline: j.Pipeline, FailureReason: j.FailureReason, WebURL: j.WebURL,
-		Project: j.Project, Archived: j.Archived, Source: j.Source,
-	}
+	out := bridgeJSON{jobBasicJSON: r.job(&b.Job).jobBasicJSON}
 	if b.Status == "failed" && b.FailureReason == "" {
 		out.FailureReason = "downstream_pipeline_creation_failed"
 		if b.DownstreamPipelineID != 0 {

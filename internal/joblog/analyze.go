@@ -767,14 +767,13 @@ func (a *analyzer) keep(b *block) {
 	}
 	// Drop the weakest; among equals the later one, so the first error of a
 	// cascade stays. The lead-up block is never dropped.
-	worst := -1
+	worst, worstScore := -1, 0
 	for i, c := range a.blocks {
 		if c.leadUp {
 			continue
 		}
-		if worst < 0 || provisional(c) < provisional(a.blocks[worst]) ||
-			provisional(c) == provisional(a.blocks[worst]) && c.start > a.blocks[worst].start {
-			worst = i
+		if p := provisional(c); worst < 0 || p < worstScore || p == worstScore && c.start > a.blocks[worst].start {
+			worst, worstScore = i, p
 		}
 	}
 	a.free = append(a.free, a.blocks[worst])

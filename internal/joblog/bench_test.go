@@ -103,3 +103,22 @@ func BenchmarkScanNoise(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompilePatterns measures compiling every rule's expression, which
+// a run of the command pays for each rule a log reaches.
+func BenchmarkCompilePatterns(b *testing.B) {
+	if _, err := compiledRules(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, r := range rules {
+			if r.Pattern == "" {
+				continue
+			}
+			if _, err := compilePattern(r.Pattern); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package joblog
 import (
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"math/bits"
 	"strings"
 )
@@ -18,6 +19,20 @@ func (m *ruleMask) has(i int) bool       { return m[i>>6]&(1<<(i&63)) != 0 }
 func (m *ruleMask) or(o *ruleMask)       { m[0] |= o[0]; m[1] |= o[1] }
 func (m *ruleMask) any(o *ruleMask) bool { return m[0]&o[0] != 0 || m[1]&o[1] != 0 }
 func (m *ruleMask) isZero() bool         { return m[0]|m[1] == 0 }
+
+// indexes yields the indexes in the set below n, in increasing order.
+func (m *ruleMask) indexes(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for w, x := range m {
+			for ; x != 0; x &= x - 1 {
+				i := w<<6 | bits.TrailingZeros64(x)
+				if i >= n || !yield(i) {
+					return
+				}
+			}
+		}
+	}
+}
 
 // keyword is one compiled keyword of a rule.
 //

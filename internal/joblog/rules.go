@@ -7,6 +7,8 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Category is what kind of failure a job or an excerpt shows. The values are
@@ -95,10 +97,26 @@ func (l *lazyPattern) Match(line []byte) bool {
 // skips ahead with a fast search only when the expression starts with a
 // literal. So the alternatives that start with "^" are compiled together as
 // one anchored expression, tried at offset 0 only; each other alternative
-// that starts with a literal is compiled alone; the rest together.
+// that starts with a literal or needs literals that a line must hold is
+// compiled alone; the rest together. Before the engine runs, cheap tests
+// turn away the lines that cannot match: the first byte of the line, the
+// literal prefix, the literals needed.
 type pattern struct {
 	anchored *regexp.Regexp
-	free     []*regexp.Regexp
+	// first holds the bytes a match of anchored can start with; nil when
+	// it may match the empty string.
+	first *[256]bool
+	free  []*regexp.Regexp
+	// prefix holds the literal every match of free[i] starts with, or nil:
+	// a line without it is turned away before the engine is set up.
+	prefix [][]byte
+	// anchoredStarts holds literals, one of which starts every match of the
+	// anchored part, or is nil; needs[i] holds sets of literals each of
+	// which has a member in every line free[i] matches. Both are compared
+	// with ASCII case ignored: case folding is exact in ASCII only, so
+	// lines with other bytes skip these tests.
+	anchoredStarts *literalSet
+	needs          [][]*literalSet
 }
 
 func compilePattern(p string) (*pattern, error) {
@@ -114,26 +132,45 @@ func compilePattern(p string) (*pattern, error) {
 		alts = re.Sub
 	}
 	pt := &pattern{}
-	var anchored, rest []string
+	var anchored, rest, anchoredStarts []string
+	var first [256]bool
+	nullable, anchoredOK := false, true
 	for _, a := range alts {
 		if a.Op == syntax.OpConcat && len(a.Sub) > 0 && a.Sub[0].Op == syntax.OpBeginText {
 			tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
-			anchored = append(anchored, tail.String())
+			anchored = append(anchored, exprString(tail))
+			if firstBytes(tail, &first) {
+				nullable = true
+			}
+			lits, ok := literalStarts(tail)
+			anchoredOK = anchoredOK && ok
+			anchoredStarts = append(anchoredStarts, lits...)
 			continue
 		}
-		one, err := regexp.Compile(a.String())
+		src := exprString(a)
+		needs := requiredSets(a)
+		one, err := regexp.Compile(src)
 		if err != nil {
 			return nil, err
 		}
-		if prefix, _ := one.LiteralPrefix(); prefix != "" {
-			pt.free = append(pt.free, one)
+		prefix, _ := one.LiteralPrefix()
+		if prefix == "" && len(needs) == 0 {
+			rest = append(rest, src)
 			continue
 		}
-		rest = append(rest, a.String())
+		pt.free = append(pt.free, one)
+		pt.prefix = append(pt.prefix, []byte(prefix))
+		pt.needs = append(pt.needs, needs)
 	}
 	if len(anchored) > 0 {
 		if pt.anchored, err = regexp.Compile(`^(?:` + strings.Join(anchored, "|") + `)`); err != nil {
 			return nil, err
+		}
+		if !nullable {
+			pt.first = &first
+		}
+		if anchoredOK {
+			pt.anchoredStarts = newLiteralSet(anchoredStarts)
 		}
 	}
 	if len(rest) > 0 {
@@ -142,16 +179,29 @@ func compilePattern(p string) (*pattern, error) {
 			return nil, err
 		}
 		pt.free = append(pt.free, one)
+		pt.prefix = append(pt.prefix, nil)
+		pt.needs = append(pt.needs, nil)
 	}
 	return pt, nil
 }
 
 // Match reports whether line matches the pattern.
 func (p *pattern) Match(line []byte) bool {
-	if p.anchored != nil && p.anchored.Match(line) {
-		return true
+	ascii := -1 // whether line is ASCII, once known
+	if p.anchored != nil && (p.first == nil || len(line) > 0 && p.first[line[0]]) {
+		if ls := p.anchoredStarts; ls == nil || ls.startsLine(line) || !isASCII(line, &ascii) {
+			if p.anchored.Match(line) {
+				return true
+			}
+		}
 	}
-	for _, re := range p.free {
+	for i, re := range p.free {
+		if pre := p.prefix[i]; len(pre) > 0 && bytes.Index(line, pre) < 0 {
+			continue
+		}
+		if needs := p.needs[i]; len(needs) > 0 && !allIn(needs, line) && isASCII(line, &ascii) {
+			continue
+		}
 		if re.Match(line) {
 			return true
 		}
@@ -159,8 +209,305 @@ func (p *pattern) Match(line []byte) bool {
 	return false
 }
 
+// maxStarts caps the literals of a literal set.
+const maxStarts = 64
+
+// literalStarts returns lower-case ASCII literals such that every match of
+// re starts with one of them, ASCII case ignored; ok is false when it finds
+// no such set. A literal stops before its first non-ASCII rune.
+func literalStarts(re *syntax.Regexp) (lits []string, ok bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		var b []byte
+		for _, r := range re.Rune {
+			if r >= utf8.RuneSelf {
+				break
+			}
+			b = append(b, byte(r))
+		}
+		if len(b) == 0 {
+			return nil, false
+		}
+		return []string{strings.ToLower(string(b))}, true
+	case syntax.OpCharClass:
+		// A small set of ASCII bytes, each a one-byte literal.
+		n := 0
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i+1] >= utf8.RuneSelf {
+				return nil, false
+			}
+			n += int(re.Rune[i+1]-re.Rune[i]) + 1
+		}
+		if n == 0 || n > 10 {
+			return nil, false
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if l := strings.ToLower(string(r)); !seen[l] {
+					seen[l] = true
+					lits = append(lits, l)
+				}
+			}
+		}
+		return lits, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return literalStarts(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min < 1 {
+			return nil, false
+		}
+		return literalStarts(re.Sub[0])
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			switch s.Op {
+			case syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginText, syntax.OpBeginLine:
+				continue // zero-width: the next expression starts the match
+			}
+			return literalStarts(s)
+		}
+		return nil, false
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			l, ok := literalStarts(s)
+			if !ok || len(lits)+len(l) > maxStarts {
+				return nil, false
+			}
+			lits = append(lits, l...)
+		}
+		return lits, true
+	}
+	return nil, false
+}
+
+// Limits of the literal sets a free alternative needs.
+const (
+	maxNeeds      = 3 // sets tested per alternative
+	minNeedLength = 3 // bytes of the shortest literal of a set worth testing
+)
+
+// requiredSets returns sets of literals such that a line that re matches
+// holds a member of each (ASCII case ignored): the literals that start the
+// parts of re that every match goes through. Sets with a literal shorter
+// than minNeedLength are left out, as they turn few lines away.
+func requiredSets(re *syntax.Regexp) []*literalSet {
+	parts := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		parts = re.Sub
+	}
+	var out []*literalSet
+	for _, p := range parts {
+		lits, ok := literalStarts(p)
+		if !ok || len(out) == maxNeeds {
+			continue
+		}
+		short := false
+		for _, l := range lits {
+			short = short || len(l) < minNeedLength
+		}
+		if !short {
+			out = append(out, newLiteralSet(lits))
+		}
+	}
+	return out
+}
+
+// allIn reports whether line holds a member of every set.
+func allIn(sets []*literalSet, line []byte) bool {
+	for _, ls := range sets {
+		if !ls.in(line) {
+			return false
+		}
+	}
+	return true
+}
+
+// literalSet finds lower-case ASCII literals in a line, ASCII case ignored.
+type literalSet struct {
+	lits  []string
+	first [256]bool // the first bytes of the literals, in both cases
+}
+
+func newLiteralSet(lits []string) *literalSet {
+	ls := &literalSet{lits: lits}
+	for _, l := range lits {
+		c := l[0]
+		ls.first[c] = true
+		if c >= 'a' && c <= 'z' {
+			ls.first[c-'a'+'A'] = true
+		}
+	}
+	return ls
+}
+
+// in reports whether one of the literals occurs in line.
+func (ls *literalSet) in(line []byte) bool {
+	for i, c := range line {
+		if !ls.first[c] {
+			continue
+		}
+		for _, l := range ls.lits {
+			if len(l) <= len(line)-i && equalFold(line[i:i+len(l)], l) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// startsLine reports whether line starts with one of the literals.
+func (ls *literalSet) startsLine(line []byte) bool {
+	for _, l := range ls.lits {
+		if len(l) <= len(line) && equalFold(line[:len(l)], l) {
+			return true
+		}
+	}
+	return false
+}
+
+// isASCII reports whether line holds only ASCII bytes, caching the answer
+// in *known (-1 unknown, 0 no, 1 yes).
+func isASCII(line []byte, known *int) bool {
+	if *known < 0 {
+		*known = 1
+		for _, c := range line {
+			if c >= utf8.RuneSelf {
+				*known = 0
+				break
+			}
+		}
+	}
+	return *known == 1
+}
+
+// classBase is the first of the private-use runes that stand for character
+// classes while exprString prints an expression.
+const classBase = 0xF0000
+
+// exprString prints re as an expression that matches the same text. It is
+// re.String() except for character classes: the standard printer tests the
+// case folding of every rune in a class's ranges, a million calls to
+// unicode.SimpleFold for a class such as \S, which made compiling the
+// knowledge base slow. Here each class is swapped for a placeholder literal
+// while printing, then written out as its ranges, case-sensitive.
+func exprString(re *syntax.Regexp) string {
+	var classes []*syntax.Regexp
+	var saved []syntax.Regexp
+	var swap func(*syntax.Regexp)
+	swap = func(r *syntax.Regexp) {
+		if r.Op == syntax.OpCharClass {
+			classes = append(classes, r)
+			saved = append(saved, *r)
+			r.Op, r.Flags, r.Rune = syntax.OpLiteral, 0, []rune{classBase + rune(len(classes)-1)}
+			return
+		}
+		for _, s := range r.Sub {
+			swap(s)
+		}
+	}
+	swap(re)
+	out := re.String()
+	for i, r := range classes {
+		*r = saved[i]
+		placeholder := (&syntax.Regexp{Op: syntax.OpLiteral, Rune: []rune{classBase + rune(i)}}).String()
+		out = strings.Replace(out, placeholder, classString(r.Rune), 1)
+	}
+	return out
+}
+
+// classString writes the ranges of a character class, case-sensitive.
+func classString(ranges []rune) string {
+	if len(ranges) == 0 {
+		return `(?-i:[^\x{0}-\x{10FFFF}])`
+	}
+	var b strings.Builder
+	b.WriteString("(?-i:[")
+	for i := 0; i+1 < len(ranges); i += 2 {
+		fmt.Fprintf(&b, `\x{%x}`, ranges[i])
+		if ranges[i+1] != ranges[i] {
+			fmt.Fprintf(&b, `-\x{%x}`, ranges[i+1])
+		}
+	}
+	b.WriteString("])")
+	return b.String()
+}
+
+// firstBytes adds to set every byte that a match of re can start with and
+// reports whether re can match the empty string (then a match may start with
+// any byte). It errs on the side of adding too much: every byte of a
+// multi-byte UTF-8 sequence stands for all of them.
+func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
+	addRune := func(r rune) {
+		if r < utf8.RuneSelf {
+			set[r] = true
+			return
+		}
+		for b := utf8.RuneSelf; b < 256; b++ {
+			set[b] = true
+		}
+	}
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return false
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return true
+		}
+		r := re.Rune[0]
+		addRune(r)
+		if re.Flags&syntax.FoldCase != 0 {
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				addRune(f)
+			}
+		}
+		return false
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				addRune(r)
+				if r >= utf8.RuneSelf {
+					break
+				}
+			}
+		}
+		return false
+	case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		for b := range set {
+			set[b] = true
+		}
+		return false
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstBytes(re.Sub[0], set)
+	case syntax.OpStar, syntax.OpQuest:
+		firstBytes(re.Sub[0], set)
+		return true
+	case syntax.OpRepeat:
+		return firstBytes(re.Sub[0], set) || re.Min == 0
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			if !firstBytes(s, set) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpAlternate:
+		nullable := false
+		for _, s := range re.Sub {
+			if firstBytes(s, set) {
+				nullable = true
+			}
+		}
+		return nullable
+	}
+	return true
+}
+
 // The knowledge base. Order matters only between rules of equal weight on
-// the same line: the first wins.
+// the same line: the first wins. The noise rules come last (classify looks
+// for them only once the line's rule is known).
 var rules = []Rule{
 	// Runner and infrastructure.
 	{Name: "runner.system-failure", Category: CategoryInfra, Weight: 10, Decisive: true,
@@ -637,6 +984,10 @@ func compiledRules() ([]Rule, error) {
 		var kws, noise []keyword
 		for i := range rules {
 			r := &rules[i]
+			if i > 0 && rules[i-1].Weight < 0 && r.Weight >= 0 {
+				compileErr = fmt.Errorf("rule %s: the noise rules must come last", r.Name)
+				return
+			}
 			if r.Pattern != "" {
 				if _, err := syntax.Parse(r.Pattern, syntax.Perl); err != nil {
 					compileErr = fmt.Errorf("compiling rule %s: %w", r.Name, err)
@@ -690,46 +1041,50 @@ type lineMatch struct {
 	noise  bool
 }
 
-// classify matches one cleaned line against the knowledge base. lower is a
-// scratch buffer for the lower-cased line; the grown buffer is returned.
+// noiseOutweighs is the weight below which a noise match on the line
+// cancels the rule that matched.
+const noiseOutweighs = 7
+
+// classify matches one cleaned line against the knowledge base.
 func classify(rs []Rule, line []byte) lineMatch {
 	var m lineMatch
 	mask := matcher.scan(line)
-	numbered := isNumberedItem(line)
-	if numbered {
+	if isNumberedItem(line) {
 		mask.or(&numberedRules)
 	}
 	if !mask.any(&positive) {
 		return m
 	}
-	noise := noiseMatch.scan(line)
-	mask.or(&noise)
 	specific := false
-	for i := range rs {
-		if !mask.has(i) {
-			continue
-		}
+	for i := range mask.indexes(len(rs)) {
 		r := &rs[i]
-		if r.Weight > 0 && (r.Generic && specific || !r.Generic && r.Weight <= m.weight && specific) {
+		if r.Generic && specific || !r.Generic && r.Weight <= m.weight && specific {
 			continue
-		}
-		if r.Weight < 0 && m.rule == nil {
-			continue // noise matters only on lines that matched a rule
 		}
 		if r.re != nil && !r.re.Match(line) {
 			continue
 		}
 		switch {
-		case r.Weight < 0:
-			m.noise = true
 		case !r.Generic && !specific:
 			m.rule, m.weight, specific = r, r.Weight, true
 		case r.Weight > m.weight:
 			m.rule, m.weight = r, r.Weight
 		}
 	}
+	// Noise matters only on lines that matched a rule it can outweigh. The
+	// noise rules come last in the knowledge base, so they are looked for
+	// only once the rule is known.
+	if m.rule != nil && m.weight < noiseOutweighs {
+		noise := noiseMatch.scan(line)
+		for i := range noise.indexes(len(rs)) {
+			if r := &rs[i]; r.re == nil || r.re.Match(line) {
+				m.noise = true
+				break
+			}
+		}
+	}
 	switch {
-	case m.noise && m.weight < 7:
+	case m.noise && m.weight < noiseOutweighs:
 		m.rule, m.weight = nil, 0
 	case m.rule != nil && m.weight > warningWeight && isWarningLine(line):
 		// A strong message the tool itself labels as a warning (a pull

@@ -1,0 +1,363 @@
+package joblog
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestFirstBytes(t *testing.T) {
+	tests := []struct {
+		re       string
+		want     string // the ASCII bytes a match may start with
+		nullable bool
+		high     bool // bytes 0x80 and above too
+	}{
+		{re: `abc`, want: "a"},
+		{re: `(?i)abc`, want: "Aa"},
+		{re: `(?i)k`, want: "Kk", high: true}, // the Kelvin sign folds to k
+		{re: `(?i)s`, want: "Ss", high: true}, // the long s folds to s
+		{re: `a|b|[xy]`, want: "abxy"},
+		{re: `\s*\d+\)`, want: "\t\n\f\r 0123456789"},
+		{re: `(\.\.?/)?[a-c]+\.go`, want: ".abc"},
+		{re: `x{0,2}y`, want: "xy"},
+		{re: `x{1,2}y`, want: "x"},
+		{re: `\bword`, want: "w"},
+		{re: `x*`, want: "x", nullable: true},
+		{re: `(a|)`, want: "a", nullable: true},
+		{re: `é`, want: "", high: true},
+		{re: `.x`, want: allASCIIBut(""), high: true},
+	}
+	for _, tt := range tests {
+		re, err := syntax.Parse(tt.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var set [256]bool
+		nullable := firstBytes(re, &set)
+		var got []byte
+		high := false
+		for b, ok := range set {
+			switch {
+			case ok && b < 0x80:
+				got = append(got, byte(b))
+			case ok:
+				high = true
+			}
+		}
+		if want := sortedBytes(tt.want); string(got) != want || nullable != tt.nullable || high != tt.high {
+			t.Errorf("firstBytes(%q) = %q, nullable %v, high %v; want %q, %v, %v", tt.re, got, nullable, high, want, tt.nullable, tt.high)
+		}
+	}
+}
+
+func allASCIIBut(s string) string {
+	var b []byte
+	for c := 0; c < 0x80; c++ {
+		if !bytes.ContainsRune([]byte(s), rune(c)) {
+			b = append(b, byte(c))
+		}
+	}
+	return string(b)
+}
+
+func sortedBytes(s string) string {
+	var seen [256]bool
+	for i := 0; i < len(s); i++ {
+		seen[s[i]] = true
+	}
+	var b []byte
+	for c, ok := range seen {
+		if ok {
+			b = append(b, byte(c))
+		}
+	}
+	return string(b)
+}
+
+// The first-byte test of a pattern's anchored part turns away only lines
+// that the anchored expression does not match: every line of the test logs
+// whatever the keywords, the examples, and the examples with their first
+// byte changed.
+func TestFirstByteFilterAgrees(t *testing.T) {
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines [][]byte
+	for _, dir := range []string{"logs", "traces"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range bytes.Split(data, []byte("\n")) {
+				lines = append(lines, []byte(CleanLine(l)))
+			}
+		}
+	}
+	for _, r := range rs {
+		ex := []byte(CleanLine([]byte(r.Example)))
+		lines = append(lines, ex, nil)
+		for _, c := range []byte{' ', '\t', 'a', 'Z', '0', '.', '/', '[', 0xc3} {
+			lines = append(lines, append([]byte{c}, ex...))
+			if len(ex) > 0 {
+				lines = append(lines, append([]byte{c}, ex[1:]...))
+			}
+		}
+	}
+	filters := 0
+	for _, r := range rs {
+		if r.Pattern == "" {
+			continue
+		}
+		p, err := compilePattern(r.Pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.first == nil {
+			continue
+		}
+		filters++
+		for _, l := range lines {
+			if (len(l) == 0 || !p.first[l[0]]) && p.anchored.Match(l) {
+				t.Errorf("rule %s: the first-byte test turns away %q, which the pattern matches", r.Name, l)
+			}
+		}
+	}
+	if filters == 0 {
+		t.Error("no rule has a first-byte test")
+	}
+}
+
+// exprString prints an expression that parses back to the same tree as the
+// standard printer's, for every rule's expression and a few others.
+func TestExprString(t *testing.T) {
+	exprs := []string{`(?i)a\S+b`, `(?i:a)[a-z]`, `[a-z](?i:a)`, `[^a-z]x`, `(?i)[^a-z]x`, `(?i)(foo|[bB]ar\d)`, `\bk[ks]\b`, `(?i)k[ks]`, `a[^\x00-\x{10FFFF}]`, `\pL+é`}
+	for _, r := range rules {
+		if r.Pattern != "" {
+			exprs = append(exprs, r.Pattern)
+		}
+	}
+	for _, e := range exprs {
+		re, err := syntax.Parse(e, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := re.String()
+		got := exprString(re)
+		if re.String() != want {
+			t.Fatalf("exprString(%q) changed the expression", e)
+		}
+		a, err := syntax.Parse(want, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := syntax.Parse(got, syntax.Perl)
+		if err != nil {
+			t.Fatalf("exprString(%q) = %q: %v", e, got, err)
+		}
+		if !sameMatch(a, b) {
+			t.Errorf("exprString(%q) = %q, which parses to %v, not %v", e, got, b, a)
+		}
+	}
+}
+
+// sameMatch tells whether two parsed expressions match the same text: the
+// same tree, ignoring the case-folding flag of character classes (which
+// hold every case variant already).
+func sameMatch(x, y *syntax.Regexp) bool {
+	if x.Op != y.Op || len(x.Sub) != len(y.Sub) || !slices.Equal(x.Rune, y.Rune) || x.Min != y.Min || x.Max != y.Max ||
+		x.Flags&syntax.NonGreedy != y.Flags&syntax.NonGreedy || x.Cap != y.Cap || x.Name != y.Name {
+		return false
+	}
+	if x.Op == syntax.OpLiteral && x.Flags&syntax.FoldCase != y.Flags&syntax.FoldCase {
+		return false
+	}
+	if x.Op == syntax.OpEndText && x.Flags&syntax.WasDollar != y.Flags&syntax.WasDollar {
+		return false
+	}
+	for i := range x.Sub {
+		if !sameMatch(x.Sub[i], y.Sub[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLiteralStarts(t *testing.T) {
+	tests := []struct {
+		re   string
+		want []string // nil: no set
+	}{
+		{re: `abc`, want: []string{"abc"}},
+		{re: `(?i)\b(lint|linter|Ruff)\b.*x`, want: []string{"lint", "ruff"}},
+		{re: `(?i)files? (were|was)`, want: []string{"file"}},
+		{re: `(ab|cd)+x`, want: []string{"ab", "cd"}},
+		{re: `[Xy]z`, want: []string{"x", "y"}},
+		{re: `\d+ runs`, want: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}},
+		{re: `a{2,}`, want: []string{"a"}},
+		{re: `éa`},
+		{re: `(?i)k`, want: []string{"k"}}, // exact on ASCII lines, the only ones tested
+		{re: `\w+x`},                       // too many first bytes
+		{re: `(ab)?c`},                     // may start with c or ab: not followed
+		{re: `a|b*`},
+		{re: `.x`},
+		{re: `a{0,2}b`},
+	}
+	for _, tt := range tests {
+		re, err := syntax.Parse(tt.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := literalStarts(re)
+		if tt.want == nil {
+			if ok {
+				t.Errorf("literalStarts(%q) = %q, want none", tt.re, got)
+			}
+			continue
+		}
+		if !ok || !slices.Equal(got, tt.want) {
+			t.Errorf("literalStarts(%q) = %q, %v; want %q", tt.re, got, ok, tt.want)
+		}
+	}
+}
+
+func TestLiteralSet(t *testing.T) {
+	ls := newLiteralSet([]string{"lint", "[warn] ", "x"})
+	for _, tt := range []struct {
+		line      string
+		in, start bool
+	}{
+		{"golangci-LINT run", true, false},
+		{"Lint: ok", true, true},
+		{"[WARN] a.js", true, true},
+		{"nothing here", false, false},
+		{"li", false, false},
+		{"", false, false},
+		{"X", true, true},
+	} {
+		if got := ls.in([]byte(tt.line)); got != tt.in {
+			t.Errorf("in(%q) = %v, want %v", tt.line, got, tt.in)
+		}
+		if got := ls.startsLine([]byte(tt.line)); got != tt.start {
+			t.Errorf("startsLine(%q) = %v, want %v", tt.line, got, tt.start)
+		}
+	}
+}
+
+// A compiled pattern, with all its tests that turn lines away before the
+// engine, matches exactly the lines its whole expression matches: on
+// a sample of the lines of the test traces and logs, and every rule's
+// example in several spellings (other case, Unicode case variants, a byte
+// before it, its first byte dropped).
+func TestPatternAgreesWithWhole(t *testing.T) {
+	var lines [][]byte
+	for _, dir := range []string{"logs", "traces"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range bytes.Split(data, []byte("\n")) {
+				if dir == "traces" && i%16 == 0 || i%50 == 0 {
+					lines = append(lines, []byte(CleanLine(l)))
+				}
+			}
+		}
+	}
+	unicodeCase := strings.NewReplacer("k", "\u212a", "K", "\u212a", "s", "\u017f", "S", "\u017f")
+	for _, r := range rules {
+		for _, ex := range []string{CleanLine([]byte(r.Example)), strings.ToUpper(r.Example), strings.ToLower(r.Example), unicodeCase.Replace(r.Example)} {
+			lines = append(lines, []byte(ex), nil)
+			for _, c := range []string{" ", "Z", "é"} {
+				lines = append(lines, []byte(c+ex))
+				if len(ex) > 0 {
+					lines = append(lines, []byte(c+ex[1:]))
+				}
+			}
+		}
+	}
+	for _, r := range rules {
+		if r.Pattern == "" {
+			continue
+		}
+		p, err := compilePattern(r.Pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole := regexp.MustCompile(r.Pattern)
+		for _, l := range lines {
+			if got, want := p.Match(l), whole.Match(l); got != want {
+				t.Errorf("rule %s on %q: compiled %v, whole %v", r.Name, l, got, want)
+			}
+		}
+	}
+}
+
+func TestRequiredSets(t *testing.T) {
+	tests := []struct {
+		re   string
+		want [][]string
+	}{
+		{re: `(?i)\b(lint|ruff)\b.*\b(error|fail)`, want: [][]string{{"lint", "ruff"}, {"error", "fail"}}},
+		{re: `examples?, [1-9]\d* failures?`, want: [][]string{{"example"}, {" failure"}}},
+		{re: `\d+ runs, \d+ assertions, [1-9]\d* failures`, want: [][]string{{" runs, "}, {" assertions, "}, {" failures"}}},
+		{re: `a.*bcd.*efg.*hij.*klm`, want: [][]string{{"bcd"}, {"efg"}, {"hij"}}},
+		{re: `\S+ ok`, want: [][]string{{" ok"}}},
+		{re: `x+`},
+		{re: `(ab)?cd`},
+	}
+	for _, tt := range tests {
+		re, err := syntax.Parse(tt.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][]string
+		for _, ls := range requiredSets(re) {
+			got = append(got, ls.lits)
+		}
+		if !slices.EqualFunc(got, tt.want, slices.Equal) {
+			t.Errorf("requiredSets(%q) = %q, want %q", tt.re, got, tt.want)
+		}
+	}
+}
+
+// FuzzPattern checks that the compiled patterns agree with the whole
+// expressions on any line.
+func FuzzPattern(f *testing.F) {
+	for _, r := range rules {
+		f.Add([]byte(r.Example))
+	}
+	f.Add([]byte("golangci-lint: \u212a error"))
+	type pair struct {
+		p     *pattern
+		whole *regexp.Regexp
+		name  string
+	}
+	var pairs []pair
+	for _, r := range rules {
+		if r.Pattern == "" {
+			continue
+		}
+		p, err := compilePattern(r.Pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		pairs = append(pairs, pair{p, regexp.MustCompile(r.Pattern), r.Name})
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		for _, x := range pairs {
+			if got, want := x.p.Match(line), x.whole.Match(line); got != want {
+				t.Errorf("rule %s on %q: compiled %v, whole %v", x.name, line, got, want)
+			}
+		}
+	})
+}

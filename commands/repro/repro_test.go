@@ -205,8 +205,8 @@ func TestReproDemo(t *testing.T) {
 				"sh -c 'pip install -r requirements/dev.txt --quiet && " + pytest1 + "'",
 				"sh -c 'pip install -r requirements/dev.txt --quiet && " + pytest2 + "'",
 				"# pytest 1/2 (job 5550103)",
-				"# docs:build (job 5550110)", // job of the child pipeline
-				`docker run --rm -v "$PWD":/builds/acme/platform/billing-api -w /builds/acme/platform/billing-api -e CI=true python:3.12-slim sh -c `,
+				"# docs:build (job 5550110)", // job of the child pipeline, defined in docs/.gitlab-ci.yml
+				`-e CI=true -e PIP_INDEX_URL python:3.12-slim sh -c 'pip install -r docs/requirements.txt --quiet && sphinx-build -W --keep-going -b html docs public'`,
 			},
 		},
 		{

@@ -43,6 +43,7 @@ var (
 // configurations and job artifacts needs; *gitlab.Client implements it.
 type ArtifactClient interface {
 	MergedCIConfig(ctx context.Context, project, sha string) (string, error)
+	RawFile(ctx context.Context, project, path, ref string) (io.ReadCloser, error)
 	JobArtifactFile(ctx context.Context, project string, jobID int64, path string) (io.ReadCloser, error)
 	JobArtifactsArchive(ctx context.Context, project string, jobID int64) (io.ReadCloser, int64, error)
 }
@@ -52,7 +53,7 @@ type ArtifactClient interface {
 // job id. jobs must come from pipelines built from that configuration file:
 // a root pipeline or a multi-project downstream pipeline, not a child
 // pipeline (whose jobs come from the file its trigger includes, which the
-// lint API does not return; FetchGraphConfigs leaves those out). Jobs of
+// lint API does not return; FetchGraphConfigs reads those). Jobs of
 // another project or commit are skipped. What could not be read becomes a
 // warning; a 403 on the lint API is one of them.
 func FetchConfigs(ctx context.Context, client ArtifactClient, project, sha string, jobs []gitlab.Job) (map[int64]*diagnose.JobConfig, []string) {
@@ -60,59 +61,89 @@ func FetchConfigs(ctx context.Context, client ArtifactClient, project, sha strin
 	if len(jobs) == 0 {
 		return out, nil
 	}
-	merged, err := client.MergedCIConfig(ctx, project, sha)
-	if err != nil {
-		return out, []string{fmt.Sprintf("%v; job definitions (needs, JUnit files, local reproduction) are left out", err)}
-	}
-	cfg, err := ciconfig.Parse(strings.NewReader(merged))
-	if err != nil {
-		return out, []string{fmt.Sprintf("ci configuration of %s at %s: %v", project, short(sha), err)}
-	}
-	var warnings []string
-	for _, w := range cfg.Warnings {
-		warnings = append(warnings, fmt.Sprintf("ci configuration of %s at %s: %s", project, short(sha), w))
+	cfg, warnings := fetchMerged(ctx, client, project, sha)
+	if cfg == nil {
+		return out, warnings
 	}
 	out, more := ConfigsFor(cfg, project, sha, jobs)
 	return out, append(warnings, more...)
 }
 
+// fetchMerged reads and parses the merged CI configuration of project at
+// sha; it returns nil when it could not, with the warning saying why.
+func fetchMerged(ctx context.Context, client ArtifactClient, project, sha string) (*ciconfig.Config, []string) {
+	merged, err := client.MergedCIConfig(ctx, project, sha)
+	if err != nil {
+		return nil, []string{fmt.Sprintf("%v; job definitions (needs, JUnit files, local reproduction) are left out", err)}
+	}
+	cfg, err := ciconfig.Parse(strings.NewReader(merged))
+	if err != nil {
+		return nil, []string{fmt.Sprintf("ci configuration of %s at %s: %v", project, short(sha), err)}
+	}
+	var warnings []string
+	for _, w := range cfg.Warnings {
+		warnings = append(warnings, fmt.Sprintf("ci configuration of %s at %s: %s", project, short(sha), w))
+	}
+	return cfg, warnings
+}
+
 // ConfigsFor looks jobs up in a parsed configuration, as FetchConfigs does;
 // use it with a configuration read from a local checkout whose HEAD is sha.
 func ConfigsFor(cfg *ciconfig.Config, project, sha string, jobs []gitlab.Job) (map[int64]*diagnose.JobConfig, []string) {
+	return configsIn([]*ciconfig.Config{cfg}, "ci configuration of "+project+" at "+short(sha), project, sha, jobs)
+}
+
+// configsIn looks jobs up in the first of cfgs that defines them; what
+// names the configuration in the warning about the jobs none defines.
+func configsIn(cfgs []*ciconfig.Config, what, project, sha string, jobs []gitlab.Job) (map[int64]*diagnose.JobConfig, []string) {
 	out := map[int64]*diagnose.JobConfig{}
 	var missing []string
 	for _, j := range jobs {
 		if !sameProject(j, project) || (j.SHA != "" && sha != "" && j.SHA != sha) {
 			continue
 		}
-		if jc, ok := cfg.Job(j.Name); ok {
-			out[j.ID] = jc
-			continue
+		found := false
+		for _, cfg := range cfgs {
+			if jc, ok := cfg.Job(j.Name); ok {
+				out[j.ID] = jc
+				found = true
+				break
+			}
 		}
-		missing = append(missing, j.Name)
+		if !found {
+			missing = append(missing, j.Name)
+		}
 	}
 	if len(missing) == 0 {
 		return out, nil
 	}
-	return out, []string{fmt.Sprintf("ci configuration of %s at %s defines no job named %s",
-		project, short(sha), quoteList(missing))}
+	return out, []string{fmt.Sprintf("%s defines no job named %s", what, quoteList(missing))}
 }
 
 // FetchGraphConfigs reads the job definitions of every failed job of a
 // pipeline graph: one lint call per project and commit of the root and of
-// each multi-project downstream pipeline. Jobs of child pipelines get none
-// (the lint API returns only the project's own configuration file), which
-// one warning says.
+// each multi-project downstream pipeline, and for a child pipeline the
+// local files its parent's bridge job includes (trigger:include), read at
+// the child's commit with one request per file. Includes of other kinds
+// (project:, remote:, template:, artifact:) are not read; the jobs of a
+// child pipeline whose bridge includes none get no definition, which a
+// warning says. What could not be read becomes a warning.
 func FetchGraphConfigs(ctx context.Context, client ArtifactClient, g *gitlab.Graph) (map[int64]*diagnose.JobConfig, []string) {
 	out := map[int64]*diagnose.JobConfig{}
 	if g == nil {
 		return out, nil
 	}
+	r := &graphConfigs{ctx: ctx, client: client, g: g,
+		merged: map[source]*ciconfig.Config{}, files: map[fileKey]*ciconfig.Config{},
+		byID: map[int64]*gitlab.Pipeline{}, ofPipeline: map[int64][]*ciconfig.Config{}, whatOf: map[int64]string{},
+		busy: map[int64]bool{}}
+	for i := range g.Pipelines {
+		r.byID[g.Pipelines[i].ID] = &g.Pipelines[i]
+	}
 	byPipeline := map[int64][]gitlab.Job{}
 	for _, j := range append(append([]gitlab.Job(nil), g.FailedJobs...), g.AllowedFailures...) {
 		byPipeline[j.PipelineID] = append(byPipeline[j.PipelineID], j)
 	}
-	type source struct{ project, sha string }
 	var order []source
 	groups := map[source][]gitlab.Job{}
 	for _, p := range g.Pipelines {
@@ -121,30 +152,158 @@ func FetchGraphConfigs(ctx context.Context, client ArtifactClient, g *gitlab.Gra
 			continue
 		}
 		if p.Kind == gitlab.KindChild {
-			// The lint API returns only the project's own configuration
-			// file, not a child pipeline's: its jobs get no definition
-			// (their reports lack only the local-run script).
+			cfgs, what := r.pipelineConfigs(&p, 0)
+			if len(cfgs) == 0 {
+				continue
+			}
+			found, w := configsIn(cfgs, what, projectOf(&p), p.SHA, jobs)
+			for id, c := range found {
+				out[id] = c
+			}
+			r.warnings = append(r.warnings, w...)
 			continue
 		}
-		proj := p.ProjectPath
-		if proj == "" {
-			proj = strconv.FormatInt(p.ProjectID, 10)
-		}
-		s := source{proj, p.SHA}
+		s := source{projectOf(&p), p.SHA}
 		if _, ok := groups[s]; !ok {
 			order = append(order, s)
 		}
 		groups[s] = append(groups[s], jobs...)
 	}
-	var warnings []string
 	for _, s := range order {
-		cfgs, w := FetchConfigs(ctx, client, s.project, s.sha, groups[s])
-		for id, c := range cfgs {
+		cfg := r.mergedConfig(s)
+		if cfg == nil {
+			continue
+		}
+		found, w := ConfigsFor(cfg, s.project, s.sha, groups[s])
+		for id, c := range found {
 			out[id] = c
 		}
-		warnings = append(warnings, w...)
+		r.warnings = append(r.warnings, w...)
 	}
-	return out, warnings
+	return out, r.warnings
+}
+
+// source is a project's configuration file at a commit.
+type source struct{ project, sha string }
+
+// fileKey is a repository file at a commit.
+type fileKey struct{ project, sha, path string }
+
+// maxChildDepth bounds the parent chain followed for nested child
+// pipelines (GitLab allows two levels below the root).
+const maxChildDepth = 4
+
+// graphConfigs reads each configuration of a graph once.
+type graphConfigs struct {
+	ctx        context.Context
+	client     ArtifactClient
+	g          *gitlab.Graph
+	byID       map[int64]*gitlab.Pipeline
+	merged     map[source]*ciconfig.Config  // nil: could not be read
+	files      map[fileKey]*ciconfig.Config // nil: could not be read
+	ofPipeline map[int64][]*ciconfig.Config // child pipelines
+	whatOf     map[int64]string             // child pipelines
+	busy       map[int64]bool
+	warnings   []string
+}
+
+// mergedConfig returns the merged configuration of s, read once.
+func (r *graphConfigs) mergedConfig(s source) *ciconfig.Config {
+	if cfg, ok := r.merged[s]; ok {
+		return cfg
+	}
+	cfg, w := fetchMerged(r.ctx, r.client, s.project, s.sha)
+	r.merged[s] = cfg
+	r.warnings = append(r.warnings, w...)
+	return cfg
+}
+
+// pipelineConfigs returns the configurations a pipeline's jobs are defined
+// in, and how to name them in a warning: the merged configuration for a
+// root or multi-project pipeline, the files its bridge includes for a
+// child pipeline.
+func (r *graphConfigs) pipelineConfigs(p *gitlab.Pipeline, depth int) ([]*ciconfig.Config, string) {
+	proj := projectOf(p)
+	if p.Kind != gitlab.KindChild {
+		s := source{proj, p.SHA}
+		if cfg := r.mergedConfig(s); cfg != nil {
+			return []*ciconfig.Config{cfg}, "ci configuration of " + proj + " at " + short(p.SHA)
+		}
+		return nil, ""
+	}
+	if cfgs, ok := r.ofPipeline[p.ID]; ok {
+		return cfgs, r.whatOf[p.ID]
+	}
+	if r.busy[p.ID] || depth > maxChildDepth {
+		return nil, ""
+	}
+	r.busy[p.ID] = true
+	defer delete(r.busy, p.ID)
+	parent := r.byID[p.ParentID]
+	if parent == nil || p.BridgeName == "" {
+		r.warnings = append(r.warnings, fmt.Sprintf("child pipeline %d: its parent pipeline or trigger job is unknown; its jobs' definitions are left out", p.ID))
+		r.ofPipeline[p.ID] = nil
+		return nil, ""
+	}
+	parentCfgs, _ := r.pipelineConfigs(parent, depth+1)
+	if len(parentCfgs) == 0 {
+		// The parent's configuration could not be read: already warned.
+		r.ofPipeline[p.ID] = nil
+		return nil, ""
+	}
+	var paths []string
+	for _, c := range parentCfgs {
+		if paths = c.TriggerIncludes(p.BridgeName); len(paths) > 0 {
+			break
+		}
+	}
+	if len(paths) == 0 {
+		r.warnings = append(r.warnings, fmt.Sprintf("child pipeline %d: trigger job %q includes no file of the project (only local includes are read); its jobs' definitions are left out",
+			p.ID, p.BridgeName))
+		r.ofPipeline[p.ID] = nil
+		return nil, ""
+	}
+	var cfgs []*ciconfig.Config
+	for _, path := range paths {
+		if cfg := r.file(fileKey{proj, p.SHA, path}); cfg != nil {
+			cfgs = append(cfgs, cfg)
+		}
+	}
+	what := fmt.Sprintf("ci configuration %s of %s at %s", strings.Join(paths, ", "), proj, short(p.SHA))
+	r.ofPipeline[p.ID], r.whatOf[p.ID] = cfgs, what
+	return cfgs, what
+}
+
+// file reads and parses one included configuration file, once.
+func (r *graphConfigs) file(k fileKey) *ciconfig.Config {
+	if cfg, ok := r.files[k]; ok {
+		return cfg
+	}
+	r.files[k] = nil
+	what := fmt.Sprintf("ci configuration %s of %s at %s", k.path, k.project, short(k.sha))
+	rc, err := r.client.RawFile(r.ctx, k.project, k.path, k.sha)
+	if err != nil {
+		r.warnings = append(r.warnings, fmt.Sprintf("%v; the definitions of the jobs it holds are left out", err))
+		return nil
+	}
+	defer rc.Close()
+	cfg, err := ciconfig.Parse(rc)
+	if err != nil {
+		r.warnings = append(r.warnings, fmt.Sprintf("%s: %v", what, err))
+		return nil
+	}
+	for _, w := range cfg.Warnings {
+		r.warnings = append(r.warnings, fmt.Sprintf("%s: %s", what, w))
+	}
+	r.files[k] = cfg
+	return cfg
+}
+
+func projectOf(p *gitlab.Pipeline) string {
+	if p.ProjectPath != "" {
+		return p.ProjectPath
+	}
+	return strconv.FormatInt(p.ProjectID, 10)
 }
 
 func sameProject(j gitlab.Job, project string) bool {

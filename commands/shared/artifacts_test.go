@@ -69,13 +69,25 @@ func TestDemoJUnitRoundTrip(t *testing.T) {
 	if len(warnings) != 0 {
 		t.Errorf("warnings %q", warnings)
 	}
+	if n := countRequests(srv, "projects/:id/repository/files/:file_path/raw"); n != 1 {
+		t.Errorf("%d repository file reads, want 1 (docs/.gitlab-ci.yml)", n)
+	}
 	byName := map[string]gitlab.Job{}
 	for _, j := range append(g.FailedJobs, g.AllowedFailures...) {
 		byName[j.Name] = j
-		_, ok := cfgs[j.ID]
-		if child := j.PipelineID == fakegitlab.DemoChildID; ok == child {
-			t.Errorf("job %s (pipeline %d): config found = %v", j.Name, j.PipelineID, ok)
+		if _, ok := cfgs[j.ID]; !ok && !j.Bridge {
+			t.Errorf("job %s (pipeline %d): no config", j.Name, j.PipelineID)
 		}
+	}
+	// The child pipeline's job is defined in docs/.gitlab-ci.yml, which
+	// the trigger:docs bridge includes.
+	docs := byName["docs:build"]
+	if docs.PipelineID != fakegitlab.DemoChildID {
+		t.Fatalf("docs:build is in pipeline %d", docs.PipelineID)
+	}
+	want := []string{"pip install -r docs/requirements.txt --quiet", "sphinx-build -W --keep-going -b html docs public"}
+	if dc := cfgs[docs.ID]; dc == nil || dc.Image != "python:3.12-slim" || !reflect.DeepEqual(dc.Script, want) {
+		t.Errorf("docs:build config %+v", dc)
 	}
 	if py := cfgs[byName["pytest 2/2"].ID]; py == nil || py.Image != "python:3.12-slim" || !reflect.DeepEqual(py.JUnit, []string{"reports/junit.xml"}) {
 		t.Errorf("pytest 2/2 config %+v", py)
@@ -190,6 +202,10 @@ type fakeArtifacts struct {
 
 func (f *fakeArtifacts) MergedCIConfig(context.Context, string, string) (string, error) {
 	return "", errors.New("not used")
+}
+
+func (f *fakeArtifacts) RawFile(context.Context, string, string, string) (io.ReadCloser, error) {
+	return nil, errors.New("not used")
 }
 
 func (f *fakeArtifacts) JobArtifactFile(_ context.Context, _ string, _ int64, p string) (io.ReadCloser, error) {
@@ -632,4 +648,146 @@ func TestFetchJUnitTotalBudget(t *testing.T) {
 		"JUnit file b/TEST-failing.xml is 11 KiB uncompressed, over the 1 KiB left of the 36 KiB all JUnit files of a job may have; not read",
 		"JUnit file c/TEST-flaky2.xml is 36 KiB uncompressed, over the 1 KiB left",
 	})
+}
+
+// configClient serves merged configurations and repository files by
+// project and path, and counts the reads.
+type configClient struct {
+	fakeArtifacts
+	merged    map[string]string // project → merged yaml
+	repo      map[string]string // project + ":" + path → file
+	lintCalls int
+	fileReads []string
+}
+
+func (c *configClient) MergedCIConfig(_ context.Context, project, _ string) (string, error) {
+	c.lintCalls++
+	y, ok := c.merged[project]
+	if !ok {
+		return "", fmt.Errorf("ci configuration in %s: %w", project, gitlab.ErrForbidden)
+	}
+	return y, nil
+}
+
+func (c *configClient) RawFile(_ context.Context, project, path, ref string) (io.ReadCloser, error) {
+	c.fileReads = append(c.fileReads, project+":"+path+"@"+ref)
+	y, ok := c.repo[project+":"+path]
+	if !ok {
+		return nil, fmt.Errorf("file %s in %s: %w", path, project, gitlab.ErrNotFound)
+	}
+	return io.NopCloser(strings.NewReader(y)), nil
+}
+
+func TestFetchGraphConfigsChildPipelines(t *testing.T) {
+	const parent = `stages: [build]
+gen:
+  script: make
+docs:
+  trigger:
+    include: docs/ci.yml
+many:
+  trigger:
+    include:
+      - local: a.yml
+      - project: other/proj
+        file: x.yml
+      - local: b.yml
+remote:
+  trigger:
+    include:
+      - remote: https://example.com/c.yml
+`
+	files := map[string]string{
+		"g/p:docs/ci.yml": "default:\n  image: alpine:3\n.t: &t\n  stage: test\nbuild-docs:\n  <<: *t\n  script: mkdocs build\nnested:\n  trigger:\n    include: {local: deeper.yml}\n",
+		"g/p:a.yml":       "job-a:\n  image: golang:1.24\n  script: go test ./...\n",
+		"g/p:b.yml":       ".base:\n  image: node:22\njob-b:\n  extends: .base\n  script: npm test\n",
+		"g/p:deeper.yml":  "deep:\n  script: ./deep.sh\n",
+	}
+	root := gitlab.Pipeline{ID: 1, ProjectPath: "g/p", SHA: "abc", Kind: gitlab.KindRoot}
+	child := func(id, parentID int64, bridge string) gitlab.Pipeline {
+		return gitlab.Pipeline{ID: id, ProjectPath: "g/p", SHA: "abc", Kind: gitlab.KindChild, ParentID: parentID, BridgeName: bridge}
+	}
+	job := func(id, pipeline int64, name string) gitlab.Job {
+		return gitlab.Job{ID: id, PipelineID: pipeline, Name: name, ProjectPath: "g/p", SHA: "abc"}
+	}
+	tests := []struct {
+		name      string
+		merged    map[string]string
+		pipelines []gitlab.Pipeline
+		jobs      []gitlab.Job
+		want      map[int64]string // job id → image or first script line
+		reads     []string
+		warnings  []string // substrings, in order
+	}{
+		{name: "string include", merged: map[string]string{"g/p": parent},
+			pipelines: []gitlab.Pipeline{root, child(2, 1, "docs")},
+			jobs:      []gitlab.Job{job(20, 2, "build-docs")},
+			want:      map[int64]string{20: "alpine:3 mkdocs build"},
+			reads:     []string{"g/p:docs/ci.yml@abc"}},
+		{name: "several local files, other kinds skipped", merged: map[string]string{"g/p": parent},
+			pipelines: []gitlab.Pipeline{root, child(2, 1, "many"), child(3, 1, "many")},
+			jobs:      []gitlab.Job{job(20, 2, "job-a"), job(21, 2, "job-b"), job(30, 3, "job-b"), job(10, 1, "gen")},
+			want:      map[int64]string{10: " make", 20: "golang:1.24 go test ./...", 21: "node:22 npm test", 30: "node:22 npm test"},
+			reads:     []string{"g/p:a.yml@abc", "g/p:b.yml@abc"}},
+		{name: "child of a child", merged: map[string]string{"g/p": parent},
+			pipelines: []gitlab.Pipeline{root, child(2, 1, "docs"), child(3, 2, "nested")},
+			jobs:      []gitlab.Job{job(30, 3, "deep")},
+			want:      map[int64]string{30: " ./deep.sh"},
+			reads:     []string{"g/p:docs/ci.yml@abc", "g/p:deeper.yml@abc"}},
+		{name: "no local include", merged: map[string]string{"g/p": parent},
+			pipelines: []gitlab.Pipeline{root, child(2, 1, "remote")},
+			jobs:      []gitlab.Job{job(20, 2, "anything")},
+			want:      map[int64]string{},
+			warnings:  []string{`child pipeline 2: trigger job "remote" includes no file of the project`}},
+		{name: "unknown job in the child file", merged: map[string]string{"g/p": parent},
+			pipelines: []gitlab.Pipeline{root, child(2, 1, "docs")},
+			jobs:      []gitlab.Job{job(20, 2, "nope")},
+			want:      map[int64]string{},
+			reads:     []string{"g/p:docs/ci.yml@abc"},
+			warnings:  []string{`ci configuration docs/ci.yml of g/p at abc defines no job named "nope"`}},
+		{name: "missing file", merged: map[string]string{"g/p": "x:\n  trigger:\n    include: gone.yml\n"},
+			pipelines: []gitlab.Pipeline{root, child(2, 1, "x")},
+			jobs:      []gitlab.Job{job(20, 2, "a")},
+			want:      map[int64]string{},
+			reads:     []string{"g/p:gone.yml@abc"},
+			warnings:  []string{"file gone.yml in g/p: not found; the definitions of the jobs it holds are left out"}},
+		{name: "parent lint forbidden", merged: map[string]string{},
+			pipelines: []gitlab.Pipeline{root, child(2, 1, "docs")},
+			jobs:      []gitlab.Job{job(20, 2, "build-docs")},
+			want:      map[int64]string{},
+			warnings:  []string{"forbidden; job definitions"}},
+		{name: "unknown parent", merged: map[string]string{"g/p": parent},
+			pipelines: []gitlab.Pipeline{child(2, 9, "docs")},
+			jobs:      []gitlab.Job{job(20, 2, "build-docs")},
+			want:      map[int64]string{},
+			warnings:  []string{"child pipeline 2: its parent pipeline or trigger job is unknown"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &configClient{merged: tt.merged, repo: files}
+			g := &gitlab.Graph{Pipelines: tt.pipelines, FailedJobs: tt.jobs}
+			cfgs, warnings := FetchGraphConfigs(context.Background(), c, g)
+			got := map[int64]string{}
+			for id, jc := range cfgs {
+				got[id] = jc.Image + " " + strings.Join(jc.Script, ";")
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("configs %v, want %v", got, tt.want)
+			}
+			if !reflect.DeepEqual(c.fileReads, tt.reads) {
+				t.Errorf("file reads %q, want %q", c.fileReads, tt.reads)
+			}
+			if c.lintCalls > 1 {
+				t.Errorf("%d lint calls for one project and commit", c.lintCalls)
+			}
+			if len(warnings) != len(tt.warnings) {
+				t.Fatalf("warnings %q, want %d", warnings, len(tt.warnings))
+			}
+			for i, w := range tt.warnings {
+				if !strings.Contains(warnings[i], w) {
+					t.Errorf("warning %q, want it to contain %q", warnings[i], w)
+				}
+			}
+		})
+	}
 }

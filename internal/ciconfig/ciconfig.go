@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -61,6 +62,8 @@ type job struct {
 	cfg      diagnose.JobConfig
 	parallel int  // parallel: N
 	matrix   bool // parallel: matrix:
+	// triggerIncludes are the local files a trigger:include names.
+	triggerIncludes []string
 }
 
 // Parse reads a CI configuration. A YAML syntax error, a top level that is
@@ -497,7 +500,60 @@ func (b *builder) job(name string, m, defaults *omap, globalVars []string) *job 
 			j.cfg.JUnit = b.strings(rep.vals["junit"], 0, nil, 1000)
 		}
 	}
+	if tr, ok := m.get("trigger"); ok {
+		j.triggerIncludes = triggerIncludes(tr)
+	}
 	return j
+}
+
+// triggerIncludes returns the local files of a trigger: value: the string
+// or the local: of each entry of include:. Other kinds of include
+// (project:, remote:, template:, artifact:) and URLs are left out.
+func triggerIncludes(tr any) []string {
+	tm, ok := tr.(*omap)
+	if !ok {
+		return nil // trigger: group/project, a multi-project pipeline
+	}
+	inc, ok := tm.get("include")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, e := range asList(inc) {
+		if len(out) >= 100 {
+			break
+		}
+		var p string
+		switch x := e.(type) {
+		case string:
+			p = x
+		case *omap:
+			s, ok := scalar(x.vals["local"])
+			if !ok {
+				continue
+			}
+			p = s
+		}
+		if p = localPath(p); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// localPath cleans the path of a local include, relative to the root of
+// the repository; it returns "" for a URL, a glob, or nothing.
+func localPath(p string) string {
+	p = strings.TrimSpace(p)
+	switch {
+	case p == "", strings.Contains(p, "://"), strings.ContainsAny(p, "*?[$"):
+		return ""
+	}
+	p = strings.TrimLeft(path.Clean("/"+p), "/")
+	if p == "" || p == "." {
+		return ""
+	}
+	return p
 }
 
 func pickParallel(m *omap) any { v, _ := m.get("parallel"); return v }
@@ -593,6 +649,25 @@ var (
 	parallelName = regexp.MustCompile(`^(.+) ([1-9][0-9]*)/([1-9][0-9]*)$`)
 	matrixName   = regexp.MustCompile(`^(.+): \[.*\]$`)
 )
+
+// TriggerIncludes returns the repository files, relative to its root,
+// that the trigger:include of the bridge job named bridge builds a child
+// pipeline from: "include: path", "include: [path, ...]" and
+// "include: {local: path}" or a list of them. Includes of other kinds
+// (project:, remote:, template:, artifact:), URLs, globs and paths with
+// variables are left out.
+// It returns nil for a job that is not a bridge, a multi-project trigger,
+// or an unknown job.
+func (c *Config) TriggerIncludes(bridge string) []string {
+	if c == nil {
+		return nil
+	}
+	j, ok := c.jobs[bridge]
+	if !ok {
+		return nil
+	}
+	return slices.Clone(j.triggerIncludes)
+}
 
 // Job returns the definition of the job that GitLab names name: a job
 // written with that name, or one of the jobs a parallel: N

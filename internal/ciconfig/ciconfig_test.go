@@ -338,3 +338,66 @@ func TestAliasBomb(t *testing.T) {
 		t.Fatalf("job: ok=%v lines=%d, want %d", ok, len(j.Script), maxLines)
 	}
 }
+
+func TestTriggerIncludes(t *testing.T) {
+	tests := []struct {
+		name, yaml, bridge string
+		want               []string
+	}{
+		{"string", "b:\n  trigger:\n    include: docs/.gitlab-ci.yml\n", "b",
+			[]string{"docs/.gitlab-ci.yml"}},
+		{"local list", "b:\n  trigger:\n    include:\n      - local: ci/child.yml\n      - local: /ci/more.yml\n", "b",
+			[]string{"ci/child.yml", "ci/more.yml"}},
+		{"local map", "b:\n  trigger: {include: {local: ./child.yml}}\n", "b",
+			[]string{"child.yml"}},
+		{"list of strings", "b:\n  trigger:\n    include: [a.yml, a.yml, b.yml]\n", "b",
+			[]string{"a.yml", "b.yml"}},
+		{"other kinds skipped", `b:
+  trigger:
+    include:
+      - project: group/other
+        file: child.yml
+      - template: Jobs/Build.gitlab-ci.yml
+      - remote: https://example.com/child.yml
+      - artifact: generated.yml
+        job: generate
+      - https://example.com/x.yml
+      - "ci/*.yml"
+      - $CHILD_FILE
+      - local: kept.yml
+`, "b", []string{"kept.yml"}},
+		{"multi-project", "b:\n  trigger: group/project\n", "b", nil},
+		{"multi-project map", "b:\n  trigger:\n    project: group/project\n    branch: main\n", "b", nil},
+		{"not a bridge", "b:\n  script: make\n", "b", nil},
+		{"unknown job", "b:\n  script: make\n", "nope", nil},
+		{"empty include", "b:\n  trigger:\n    include:\n", "b", nil},
+		{"odd values", "b:\n  trigger:\n    include:\n      - [a, b]\n      - local: [x]\n      - {}\n      - ''\n      - /\n", "b", nil},
+		{"extends", ".t:\n  trigger:\n    include: from/template.yml\nb:\n  extends: .t\n  stage: deploy\n", "b",
+			[]string{"from/template.yml"}},
+		{"anchor", ".t: &t\n  include:\n    - local: anchored.yml\nb:\n  trigger: *t\n", "b",
+			[]string{"anchored.yml"}},
+		{"merged yaml symbols", ":stages:\n- test\n\":trigger:docs\":\n  :trigger:\n    :include:\n    - :local: docs/.gitlab-ci.yml\n", "trigger:docs",
+			[]string{"docs/.gitlab-ci.yml"}},
+		{"parent dirs cleaned", "b:\n  trigger:\n    include: ../../ci/child.yml\n", "b",
+			[]string{"ci/child.yml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse(strings.NewReader(tt.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := c.TriggerIncludes(tt.bridge)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("TriggerIncludes(%q) = %q, want %q", tt.bridge, got, tt.want)
+			}
+		})
+	}
+	if got := (*Config)(nil).TriggerIncludes("b"); got != nil {
+		t.Errorf("nil config: %q", got)
+	}
+	c := parseFile(t, "python-service.yml")
+	if got := c.TriggerIncludes("trigger:docs"); !reflect.DeepEqual(got, []string{"docs/.gitlab-ci.yml"}) {
+		t.Errorf("python-service.yml trigger:docs = %q", got)
+	}
+}

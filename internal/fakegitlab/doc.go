@@ -24,6 +24,8 @@
 //	GET  /projects/:id/jobs/:jid/artifacts   the archive as a zip
 //	GET  /projects/:id/jobs/:jid/artifacts/*path
 //	GET  /projects/:id/ci/lint               content_ref or sha (a commit, branch or tag); the project's ci_config as merged_yaml
+//	GET  /projects/:id/repository/files/:file_path/raw  ref (a commit, branch or tag; default: the default branch);
+//	                                       the project's files[file_path], file_path escaped as one element
 //	GET  /projects/:id/merge_requests        source_branch, target_branch, state
 //	GET  /projects/:id/merge_requests/:iid
 //	GET  /projects/:id/merge_requests/:iid/pipelines
@@ -60,7 +62,8 @@
 //	                                       "user": {"id":1,"username":"...","name":"..."},
 //	                                       "tokens": [{"token":"glpat-...","kind":"personal"}]}
 //	projects/<id>.json                    Project: {"id":..,"path_with_namespace":"group/sub/proj","default_branch":"main",
-//	                                       "ci_config":"<the .gitlab-ci.yml text>"}
+//	                                       "ci_config":"<the .gitlab-ci.yml text>",
+//	                                       "files":{"docs/.gitlab-ci.yml":"<text>"}}
 //	pipelines/<id>.json                   Pipeline: id, iid, project_id, sha, ref, status, source, timestamps, ...
 //	pipelines/<id>/jobs.json              [Job, ...]   (pipeline_id may be left out)
 //	pipelines/<id>/bridges.json           [Bridge, ...] with "downstream_pipeline_id"

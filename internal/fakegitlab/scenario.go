@@ -60,6 +60,10 @@ type Project struct {
 	// GET /projects/:id/ci/lint (verbatim: includes and extends are not
 	// expanded). Empty: the lint answers that there is no configuration.
 	CIConfig string `json:"ci_config,omitempty"`
+	// Files are repository files by path from the root ("docs/.gitlab-ci.yml"),
+	// served by GET /projects/:id/repository/files/:file_path/raw for every
+	// commit. ".gitlab-ci.yml" defaults to CIConfig.
+	Files map[string]string `json:"files,omitempty"`
 }
 
 // Commit is the commit a pipeline ran on, as shown in job JSON.

@@ -195,6 +195,7 @@ func routes() []*route {
 		{method: "GET", pattern: "projects/:id/jobs/:jid/artifacts", jobOK: true, handle: (*call).artifacts},
 		{method: "GET", pattern: "projects/:id/jobs/:jid/artifacts/*path", jobOK: true, handle: (*call).artifactFile},
 		{method: "GET", pattern: "projects/:id/ci/lint", handle: (*call).ciLint},
+		{method: "GET", pattern: "projects/:id/repository/files/:file_path/raw", handle: (*call).rawFile},
 		{method: "GET", pattern: "projects/:id/merge_requests", handle: (*call).mergeRequests},
 		{method: "GET", pattern: "projects/:id/merge_requests/:iid", handle: (*call).mergeRequest},
 		{method: "GET", pattern: "projects/:id/merge_requests/:iid/pipelines", handle: (*call).mergeRequestPipelines},

@@ -649,7 +649,7 @@ dumping object inventory... done
 	writeJSON("pipelines/98765/test_report_summary.json", summary)
 	writeJSON("projects/4242.json", map[string]any{"id": projectID, "path_with_namespace": projPath, "name": "billing-api",
 		"description": "Invoicing and payments service", "default_branch": "main", "namespace_id": 318, "created_at": "2024-03-11T08:21:40.112Z",
-		"ci_config": ciConfig})
+		"ci_config": ciConfig, "files": map[string]string{".gitlab-ci.yml": ciConfig, "docs/.gitlab-ci.yml": docsCIConfig}})
 	writeJSON("merge_requests/17.json", map[string]any{"id": 90017, "iid": 17, "project_id": projectID,
 		"title": "Invoices: VAT half-even rounding and credit notes", "source_branch": ref, "target_branch": "main",
 		"sha": sha, "head_pipeline_id": pipeID, "created_at": "2026-01-05T08:41:07.301Z", "updated_at": ts(172 * sec),
@@ -667,7 +667,7 @@ dumping object inventory... done
 // pytest jobs reach PostgreSQL through DATABASE_URL on localhost while the
 // service answers as "postgres", which is why their tests cannot connect.
 // The child pipeline's jobs (docs:build, docs:spelling) live in
-// docs/.gitlab-ci.yml, which the lint API does not return.
+// docs/.gitlab-ci.yml (docsCIConfig), which the lint API does not return.
 const ciConfig = `stages:
   - lint
   - test
@@ -771,6 +771,37 @@ deploy:staging:
     - deployer push --env staging dist/*.whl
   rules:
     - if: $CI_COMMIT_BRANCH
+`
+
+// docsCIConfig is docs/.gitlab-ci.yml at the demo commit, the
+// configuration of the child pipeline that trigger:docs starts: the jobs of
+// pipeline 98766 with the image and scripts their traces show.
+const docsCIConfig = `stages:
+  - docs
+
+default:
+  image: python:3.12-slim
+  tags: [docker, linux]
+
+variables:
+  PIP_INDEX_URL: https://pypi.acme.example/simple
+
+.sphinx: &sphinx
+  stage: docs
+  before_script: []
+
+docs:build:
+  <<: *sphinx
+  script:
+    - pip install -r docs/requirements.txt --quiet
+    - sphinx-build -W --keep-going -b html docs public
+  artifacts:
+    paths: [public/]
+
+docs:spelling:
+  extends: .sphinx
+  script:
+    - codespell docs/ README.md
 `
 
 // Artifact mirrors fakegitlab.Artifact.

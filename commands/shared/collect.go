@@ -178,13 +178,17 @@ func NarrowToJob(rep *diagnose.Report, name string) *diagnose.Report {
 		}
 		return false
 	}
+	// Ranks are renumbered within the job; ids (which tests refer to
+	// their cause by) are kept.
 	for _, c := range rep.Causes {
 		if has(c.JobIDs) {
+			c.Rank = len(out.Causes) + 1
 			out.Causes = append(out.Causes, c)
 		}
 	}
 	for _, t := range rep.Tests {
 		if has(t.JobIDs) {
+			t.Rank = len(out.Tests) + 1
 			out.Tests = append(out.Tests, t)
 		}
 	}

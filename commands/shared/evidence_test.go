@@ -59,16 +59,22 @@ func TestNarrowToJob(t *testing.T) {
 		Jobs: []diagnose.Job{
 			{ID: 1, Name: "pytest 1/2"}, {ID: 2, Name: "pytest 2/2"}, {ID: 3, Name: "lint", AllowFailure: true},
 		},
-		Causes: []diagnose.Cause{{ID: 1, JobIDs: []int64{1, 2}}, {ID: 2, JobIDs: []int64{3}}},
+		Causes: []diagnose.Cause{{ID: 1, Rank: 1, JobIDs: []int64{3}}, {ID: 2, Rank: 2, JobIDs: []int64{1, 2}}},
 		Tests: []diagnose.Test{
-			{Name: "a", JobIDs: []int64{1}}, {Name: "b", JobIDs: []int64{2}}, {Name: "c", JobIDs: []int64{2}, Status: diagnose.TestFlaky},
+			{Name: "a", Rank: 1, JobIDs: []int64{1}}, {Name: "b", Rank: 2, JobIDs: []int64{2}}, {Name: "c", Rank: 3, JobIDs: []int64{2}, Status: diagnose.TestFlaky},
 		},
 		Repro: []diagnose.Repro{{JobID: 1}, {JobID: 2}},
 	}
 	got := NarrowToJob(rep, "pytest 2/2")
-	if len(got.Jobs) != 1 || got.Jobs[0].ID != 2 || len(got.Causes) != 1 || got.Causes[0].ID != 1 ||
+	if len(got.Jobs) != 1 || got.Jobs[0].ID != 2 || len(got.Causes) != 1 || got.Causes[0].ID != 2 ||
 		len(got.Tests) != 2 || len(got.Repro) != 1 || got.Repro[0].JobID != 2 {
 		t.Errorf("narrowed = %+v", got)
+	}
+	if got.Causes[0].Rank != 1 || got.Tests[0].Rank != 1 || got.Tests[1].Rank != 2 {
+		t.Errorf("ranks not renumbered: cause %d, tests %d %d", got.Causes[0].Rank, got.Tests[0].Rank, got.Tests[1].Rank)
+	}
+	if rep.Causes[1].Rank != 2 {
+		t.Error("the original report's ranks were changed")
 	}
 	if got.Summary != (diagnose.Summary{TotalTests: 41, FailedJobs: 1, FailingTests: 1, FlakyTests: 1, Causes: 1}) {
 		t.Errorf("summary = %+v", got.Summary)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -108,7 +109,9 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 		opts.MaxExcerpts = defaultExcerpts
 	}
 	a := &analyzer{rs: rs, opts: opts, res: &Result{}}
-	buf := make([]byte, readChunk)
+	bufp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bufp)
+	buf := *bufp
 	carry := make([]byte, 0, 4096)
 	overflow := false // the current line is longer than maxLineBytes
 	var readErr error
@@ -145,6 +148,13 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	return a.res, readErr
 }
 
+// readBufs holds read buffers of readChunk bytes, so that a run over many
+// logs does not allocate and clear one per log.
+var readBufs = sync.Pool{New: func() any {
+	b := make([]byte, readChunk)
+	return &b
+}}
+
 // appendCapped appends data to a line under construction, keeping at most
 // maxLineBytes; it reports whether bytes were dropped.
 func appendCapped(line, data []byte, overflow bool) ([]byte, bool) {
@@ -168,6 +178,12 @@ type ringLine struct {
 	text   []byte
 	weight int
 	cmd    bool
+	// In the ring of recent lines: the line's index in the script ring
+	// (scriptN), 0 when it is not a script line.
+	script int
+	// In the script ring: text holds the line. Otherwise the line is still
+	// in the ring of recent lines, which hands its text over as it leaves.
+	saved bool
 }
 
 // block is a candidate excerpt under construction or kept for ranking.
@@ -265,14 +281,30 @@ func (a *analyzer) line(raw []byte) {
 	a.track(n, text, w, m.rule, isCmd)
 
 	slot := &a.ring[n%ringSize]
-	slot.n, slot.weight, slot.cmd = n, w, isCmd
+	if slot.script > 0 {
+		// The line leaving the ring may still be one of the recent script
+		// lines: its text moves there, the buffers swapped, not copied.
+		if s := &a.script[slot.script%ringSize]; s.n == slot.n && !s.saved {
+			s.text, slot.text = slot.text, s.text
+			s.saved = true
+		}
+	}
+	slot.n, slot.weight, slot.cmd, slot.script = n, w, isCmd, 0
 	slot.text = appendTruncated(slot.text[:0], text, maxExcerptLine)
 	if a.post == 0 {
 		a.scriptN++
 		s := &a.script[a.scriptN%ringSize]
-		s.n, s.weight, s.cmd = n, w, isCmd
-		s.text = append(s.text[:0], slot.text...)
+		s.n, s.weight, s.cmd, s.saved = n, w, isCmd, false
+		slot.script = a.scriptN
 	}
+}
+
+// scriptText returns the text of a line of the script ring.
+func (a *analyzer) scriptText(s *ringLine) []byte {
+	if s.saved {
+		return s.text
+	}
+	return a.ring[s.n%ringSize].text
 }
 
 // hasTimestampHeader reports whether line starts with the runner's 32-byte
@@ -499,11 +531,17 @@ func appendTruncated(dst, s []byte, max int) []byte {
 
 // isLocation tells whether a line starts with a file:line reference.
 func isLocation(text []byte) bool {
-	i := bytes.IndexByte(text, ':')
-	if i <= 0 || i+1 >= len(text) || bytes.IndexByte(text[:i], ' ') >= 0 {
-		return false
+	// Most lines have a space within their first few bytes: stop there
+	// rather than look for a ':' through the whole line.
+	for i, c := range text {
+		switch c {
+		case ' ':
+			return false
+		case ':':
+			return i > 0 && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9'
+		}
 	}
-	return text[i+1] >= '0' && text[i+1] <= '9'
+	return false
 }
 
 // isContinuation tells whether a line carries on the message above it: a
@@ -801,11 +839,11 @@ func (a *analyzer) leadUp(n int, failText []byte) {
 		if s.n <= 0 || s.n >= n || (len(picked) > 0 && s.n >= picked[len(picked)-1].n) {
 			break
 		}
-		if len(picked) == 0 && len(bytes.TrimSpace(s.text)) == 0 {
+		if len(picked) == 0 && len(bytes.TrimSpace(a.scriptText(s))) == 0 {
 			continue // skip blank lines just before the failure
 		}
 		picked = append(picked, s)
-		if len(bytes.TrimSpace(s.text)) > 0 {
+		if len(bytes.TrimSpace(a.scriptText(s))) > 0 {
 			nonBlank++
 		}
 		if s.cmd {
@@ -825,7 +863,7 @@ func (a *analyzer) leadUp(n int, failText []byte) {
 	picked = picked[:keep]
 	b.start, b.end = picked[len(picked)-1].n, picked[0].n
 	for i := len(picked) - 1; i >= 0; i-- {
-		b.lines = append(b.lines, append([]byte(nil), picked[i].text...))
+		b.lines = append(b.lines, append([]byte(nil), a.scriptText(picked[i])...))
 		if picked[i].weight > 0 {
 			b.highlight = append(b.highlight, picked[i].n)
 			b.hw = append(b.hw, picked[i].weight)

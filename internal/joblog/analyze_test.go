@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -288,6 +290,25 @@ func TestFacts(t *testing.T) {
 					t.Errorf("command %q exit %d rule %q", r.FailingCommand, r.ExitCode, r.Rule)
 				}
 			}},
+		{"lead-up before a long after_script", func() string {
+			lines := []string{
+				"section_start:1:step_script\r\x1b[0K\x1b[32;1m$ ./run.sh\x1b[0;m",
+				"step one",
+				"step two",
+				"the last words",
+				"section_end:2:step_script\r\x1b[0Ksection_start:2:after_script\r\x1b[0K\x1b[32;1m$ ./notify.sh\x1b[0;m",
+			}
+			for i := range 3 * ringSize {
+				lines = append(lines, fmt.Sprintf("notifying channel %d", i))
+			}
+			lines = append(lines, "section_end:3:after_script\r\x1b[0K\x1b[31;1mERROR: Job failed: exit code 3\x1b[0;m")
+			return strings.Join(lines, "\n")
+		}(), func(t *testing.T, r *Result) {
+			want := Excerpt{StartLine: 1, EndLine: 4, Lines: []string{"$ ./run.sh", "step one", "step two", "the last words"}, Rule: "lead-up"}
+			if len(r.Excerpts) == 0 || !reflect.DeepEqual(r.Excerpts[0], want) {
+				t.Errorf("excerpts = %+v, want first %+v", r.Excerpts, want)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.check(t, analyzeString(t, tt.log)) })

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"sort"
 	"strings"
 
 	gojunit "github.com/joshdk/go-junit"
@@ -232,10 +231,4 @@ func junitMessage(t *gojunit.Test) (string, string) {
 		return t.Message, body
 	}
 	return junit.Headline(*t), body
-}
-
-// SortWarnings makes warning order deterministic.
-func SortWarnings(w []string) []string {
-	sort.Strings(w)
-	return w
 }

@@ -56,6 +56,51 @@ func TestFirstBytes(t *testing.T) {
 	}
 }
 
+func TestEndBytes(t *testing.T) {
+	tests := []struct {
+		re   string
+		ok   bool   // the expression can only match at the end
+		want string // the ASCII bytes a match there may end with
+		high bool   // bytes 0x80 and above too
+	}{
+		{re: `^\[warn\] .*\.(j|t)sx?$`, ok: true, want: "sx"},
+		{re: `(?i)failed$`, ok: true, want: "Dd"},
+		{re: `ok$|done$`, ok: true, want: "ke"},
+		{re: `ok$|done`},
+		{re: `x*$`},
+		{re: `a(b|)$`, ok: true, want: "ab"},
+		{re: `\d+:$`, ok: true, want: ":"},
+		{re: `x\b$`, ok: true, want: "x"},
+		{re: `é$`, ok: true, high: true},
+		{re: `(?i)tasks?$`, ok: true, want: "SsKk", high: true},
+		{re: `abc`},
+	}
+	for _, tt := range tests {
+		re, err := syntax.Parse(tt.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if re.Op == syntax.OpConcat && re.Sub[0].Op == syntax.OpBeginText {
+			re = &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:]}
+		}
+		var set [256]bool
+		ok := endBytes(re, &set)
+		var got []byte
+		high := false
+		for b, in := range set {
+			switch {
+			case in && b < 0x80:
+				got = append(got, byte(b))
+			case in:
+				high = true
+			}
+		}
+		if ok != tt.ok || ok && (string(got) != sortedBytes(tt.want) || high != tt.high) {
+			t.Errorf("endBytes(%q) = %v, %q, high %v; want %v, %q, %v", tt.re, ok, got, high, tt.ok, sortedBytes(tt.want), tt.high)
+		}
+	}
+}
+
 func allASCIIBut(s string) string {
 	var b []byte
 	for c := 0; c < 0x80; c++ {
@@ -282,6 +327,10 @@ func TestPatternAgreesWithWhole(t *testing.T) {
 				if len(ex) > 0 {
 					lines = append(lines, []byte(c+ex[1:]))
 				}
+			}
+			// The end-byte test: another last byte, one more byte.
+			if len(ex) > 0 {
+				lines = append(lines, []byte(ex[:len(ex)-1]+"x"), []byte(ex+"."))
 			}
 		}
 	}

@@ -117,6 +117,13 @@ type pattern struct {
 	// lines with other bytes skip these tests.
 	anchoredStarts *literalSet
 	needs          [][]*literalSet
+	// anchoredLast holds the bytes a match of anchored can end the line
+	// with, when every anchored alternative ends with "$"; last[i] does the
+	// same for free[i]. A line whose last byte is not in the set is turned
+	// away: "^\[warn\] .*\.(j|t)sx?$" otherwise backtracks through every
+	// "[warn]" line of an sbt build.
+	anchoredLast *[256]bool
+	last         []*[256]bool
 }
 
 func compilePattern(p string) (*pattern, error) {
@@ -133,8 +140,8 @@ func compilePattern(p string) (*pattern, error) {
 	}
 	pt := &pattern{}
 	var anchored, rest, anchoredStarts []string
-	var first [256]bool
-	nullable, anchoredOK := false, true
+	var first, anchoredLast [256]bool
+	nullable, anchoredOK, anchoredEnds := false, true, true
 	for _, a := range alts {
 		if a.Op == syntax.OpConcat && len(a.Sub) > 0 && a.Sub[0].Op == syntax.OpBeginText {
 			tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
@@ -142,6 +149,7 @@ func compilePattern(p string) (*pattern, error) {
 			if firstBytes(tail, &first) {
 				nullable = true
 			}
+			anchoredEnds = anchoredEnds && endBytes(tail, &anchoredLast)
 			lits, ok := literalStarts(tail)
 			anchoredOK = anchoredOK && ok
 			anchoredStarts = append(anchoredStarts, lits...)
@@ -154,13 +162,18 @@ func compilePattern(p string) (*pattern, error) {
 			return nil, err
 		}
 		prefix, _ := one.LiteralPrefix()
-		if prefix == "" && len(needs) == 0 {
+		var last *[256]bool
+		if set := new([256]bool); endBytes(a, set) {
+			last = set
+		}
+		if prefix == "" && len(needs) == 0 && last == nil {
 			rest = append(rest, src)
 			continue
 		}
 		pt.free = append(pt.free, one)
 		pt.prefix = append(pt.prefix, []byte(prefix))
 		pt.needs = append(pt.needs, needs)
+		pt.last = append(pt.last, last)
 	}
 	if len(anchored) > 0 {
 		if pt.anchored, err = regexp.Compile(`^(?:` + strings.Join(anchored, "|") + `)`); err != nil {
@@ -172,6 +185,9 @@ func compilePattern(p string) (*pattern, error) {
 		if anchoredOK {
 			pt.anchoredStarts = newLiteralSet(anchoredStarts)
 		}
+		if anchoredEnds {
+			pt.anchoredLast = &anchoredLast
+		}
 	}
 	if len(rest) > 0 {
 		one, err := regexp.Compile(strings.Join(rest, "|"))
@@ -181,6 +197,7 @@ func compilePattern(p string) (*pattern, error) {
 		pt.free = append(pt.free, one)
 		pt.prefix = append(pt.prefix, nil)
 		pt.needs = append(pt.needs, nil)
+		pt.last = append(pt.last, nil)
 	}
 	return pt, nil
 }
@@ -188,7 +205,7 @@ func compilePattern(p string) (*pattern, error) {
 // Match reports whether line matches the pattern.
 func (p *pattern) Match(line []byte) bool {
 	ascii := -1 // whether line is ASCII, once known
-	if p.anchored != nil && (p.first == nil || len(line) > 0 && p.first[line[0]]) {
+	if p.anchored != nil && (p.first == nil || len(line) > 0 && p.first[line[0]]) && endsIn(line, p.anchoredLast) {
 		if ls := p.anchoredStarts; ls == nil || ls.startsLine(line) || !isASCII(line, &ascii) {
 			if p.anchored.Match(line) {
 				return true
@@ -196,6 +213,9 @@ func (p *pattern) Match(line []byte) bool {
 		}
 	}
 	for i, re := range p.free {
+		if !endsIn(line, p.last[i]) {
+			continue
+		}
 		if pre := p.prefix[i]; len(pre) > 0 && bytes.Index(line, pre) < 0 {
 			continue
 		}
@@ -503,6 +523,82 @@ func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
 		return nullable
 	}
 	return true
+}
+
+// endsIn reports whether line may end a match whose last bytes are in set
+// (nil: any line may).
+func endsIn(line []byte, set *[256]bool) bool {
+	return set == nil || len(line) > 0 && set[line[len(line)-1]]
+}
+
+// endBytes adds to set the bytes that can end a match of re at the end of
+// the text, and reports whether re can only match there: its last element
+// is "$" (or "\z"), and what comes before it cannot match the empty string.
+func endBytes(re *syntax.Regexp, set *[256]bool) bool {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	switch re.Op {
+	case syntax.OpConcat:
+		n := len(re.Sub)
+		if n < 2 || re.Sub[n-1].Op != syntax.OpEndText && re.Sub[n-1].Op != syntax.OpEndLine {
+			return false
+		}
+		for i := n - 2; i >= 0; i-- {
+			if !lastBytes(re.Sub[i], set) {
+				return true
+			}
+		}
+		return false
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if !endBytes(s, set) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// lastBytes is firstBytes from the end: it adds to set the bytes a match of
+// re can end with, and reports whether re can match the empty string.
+func lastBytes(re *syntax.Regexp, set *[256]bool) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return true
+		}
+		last := *re
+		last.Rune = re.Rune[len(re.Rune)-1:]
+		return firstBytes(&last, set)
+	case syntax.OpCapture, syntax.OpPlus:
+		return lastBytes(re.Sub[0], set)
+	case syntax.OpStar, syntax.OpQuest:
+		lastBytes(re.Sub[0], set)
+		return true
+	case syntax.OpRepeat:
+		return lastBytes(re.Sub[0], set) || re.Min == 0
+	case syntax.OpConcat:
+		for i := len(re.Sub) - 1; i >= 0; i-- {
+			if !lastBytes(re.Sub[i], set) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpAlternate:
+		nullable := false
+		for _, s := range re.Sub {
+			if lastBytes(s, set) {
+				nullable = true
+			}
+		}
+		return nullable
+	}
+	// One character, an empty-width assertion or no match: the first
+	// byte of a character stands for its last (any byte of a multi-byte
+	// rune is above 0x7f, and firstBytes adds them all).
+	return firstBytes(re, set)
 }
 
 // The knowledge base. Order matters only between rules of equal weight on
@@ -891,7 +987,7 @@ var rules = []Rule{
 		Example:  `Run 'make docs' to create man/git-rename-remote.1 and man/git-rename-remote.html`},
 	{Name: "lint.generic", Category: CategoryLint, Weight: 5,
 		Pattern:  `(?i)\b(lint|linter|shellcheck|hadolint|yamllint|markdownlint|stylelint|rubocop|golangci-lint|staticcheck|ruff|htmlhint|jshint|jscs|tslint|coffeelint)\b.*\b(error|fail|problem|violation|warning)|^In \S+ line \d+:$|\bSC\d{4}\b`,
-		Keywords: []string{"lint", "shellcheck", "rubocop", "staticcheck", "ruff", "hint", "jscs", " line ", "-- sc"},
+		Keywords: []string{`\blint`, "hadolint", "yamllint", "markdownlint", "stylelint", "tslint", "coffeelint", "shellcheck", "rubocop", "staticcheck", "ruff", "htmlhint", "jshint", "jscs", "^in ", "-- sc"},
 		Hint:     "A linter reported problems: run it locally and fix or silence the findings.",
 		Example:  `In ./scripts/deploy.sh line 7:`},
 	{Name: "config.gitlab-ci", Category: CategoryConfig, Weight: 9,

@@ -119,6 +119,12 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 		nread, err := r.Read(buf)
 		a.res.Bytes += int64(nread)
 		data := buf[:nread]
+		if haveGramMasks {
+			// The keyword prefilter runs on the whole chunk at once; the
+			// lines that cleaning leaves as they are use its result.
+			a.chunk = data
+			a.masks = matcher.blockMasks(data, a.masks)
+		}
 		for len(data) > 0 {
 			i := bytes.IndexByte(data, '\n')
 			if i < 0 {
@@ -127,9 +133,11 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 			}
 			if len(carry) > 0 || overflow {
 				carry, _ = appendCapped(carry, data[:i], overflow)
+				a.chunkOff = -1
 				a.line(carry)
 				carry, overflow = carry[:0], false
 			} else {
+				a.chunkOff = nread - len(data)
 				a.line(data[:i])
 			}
 			data = data[i+1:]
@@ -142,6 +150,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 		}
 	}
 	if len(carry) > 0 || overflow {
+		a.chunkOff = -1
 		a.line(carry)
 	}
 	a.finish()
@@ -213,6 +222,13 @@ type analyzer struct {
 	cl   cleaner
 	n    int
 
+	// The chunk read last, the keyword prefilter's masks of its blocks,
+	// and the offset in it of the line being read (-1: the line is not in
+	// it).
+	chunk    []byte
+	masks    []uint32
+	chunkOff int
+
 	timestamped bool
 
 	open []openSection
@@ -247,10 +263,18 @@ func (a *analyzer) line(raw []byte) {
 	if n == 1 {
 		a.timestamped = hasTimestampHeader(raw)
 	}
+	off := a.chunkOff
 	if a.timestamped && hasTimestampHeader(raw) {
 		raw = raw[timestampHeader:]
+		off += timestampHeader
 	}
-	text := a.cl.clean(raw)
+	covered := a.chunkOff >= 0 && chunkCovers(a.masks, off, len(raw))
+	var text []byte
+	if covered && chunkPlain(a.masks, off, len(raw)) {
+		text = a.cl.cleanPlain(raw)
+	} else {
+		text = a.cl.clean(raw)
+	}
 	if len(a.cl.markers) > 0 {
 		a.sectionMarkers(n)
 	}
@@ -258,7 +282,12 @@ func (a *analyzer) line(raw []byte) {
 		s.Line(n, text)
 	}
 
-	m := classify(a.rs, text)
+	var m lineMatch
+	if covered && a.cl.plain {
+		m = classifyMask(a.rs, text, matcher.scanChunk(text, a.masks, off))
+	} else {
+		m = classify(a.rs, text)
+	}
 	w := m.weight
 	isCmd := len(text) > 2 && text[0] == '$' && text[1] == ' '
 	if isCmd {

@@ -31,6 +31,9 @@ type marker struct {
 type cleaner struct {
 	out     []byte
 	markers []marker
+	// plain tells that the last line cleaned needed no change but the
+	// removal of a final '\r': its text is a prefix of the raw line.
+	plain bool
 }
 
 // CleanLine returns one raw line as GitLab's log viewer shows it: section
@@ -44,22 +47,32 @@ func CleanLine(raw []byte) string {
 	return string(c.clean(raw))
 }
 
+// cleanPlain is clean for a line known to hold only printable ASCII and
+// tabs.
+func (c *cleaner) cleanPlain(raw []byte) []byte {
+	c.markers = c.markers[:0]
+	c.plain = false
+	if len(raw) >= 8 && raw[0] == 's' && bytes.HasPrefix(raw, sectionPrefix) {
+		// The form with '\r' stored as '\n': the marker ends the line.
+		if end, ok := c.parseMarker(raw, 0); ok && end == len(raw) {
+			return raw[:0]
+		}
+	}
+	c.plain = true
+	return raw
+}
+
 // clean returns the display text of raw (a line without its '\n'). The
 // result aliases the cleaner's buffer and is valid until the next call;
 // the markers found are in c.markers.
 func (c *cleaner) clean(raw []byte) []byte {
 	c.markers = c.markers[:0]
+	c.plain = false
 	if n := len(raw); n > 0 && raw[n-1] == '\r' {
 		raw = raw[:n-1]
 	}
 	if isPlain(raw) {
-		if len(raw) >= 8 && raw[0] == 's' && bytes.HasPrefix(raw, sectionPrefix) {
-			// The form with '\r' stored as '\n': the marker ends the line.
-			if end, ok := c.parseMarker(raw, 0); ok && end == len(raw) {
-				return raw[:0]
-			}
-		}
-		return raw
+		return c.cleanPlain(raw)
 	}
 	out := c.out[:0]
 	segStart := 0              // start in out of the current '\r' segment

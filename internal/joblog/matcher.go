@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -208,11 +209,11 @@ const fold8 = 0x2020202020202020
 // an anchor are its keywords compared. Keywords bound to the start of the
 // line are looked up once per line, by the byte that starts it.
 type keywordMatcher struct {
-	width   int                  // bytes in a gram: 4 or 3
-	bits    [1 << gramBits]uint8 // gramHash -> some anchor may be there
-	slots   []anchorSlot         // open addressing by gramHash, gram 0 when free
-	cands   []candidate          // the keywords of each anchor
-	lineKws [256][]uint16        // the line-start keywords, by their first byte (folded)
+	width   int                    // bytes in a gram: 4 or 3
+	bits    [1<<gramBits + 4]uint8 // gramHash -> some anchor may be there (gramMasks4 reads 3 bytes past the last entry)
+	slots   []anchorSlot           // open addressing by gramHash, gram 0 when free
+	cands   []candidate            // the keywords of each anchor
+	lineKws [256][]uint16          // the line-start keywords, by their first byte (folded)
 	kws     []keyword
 }
 
@@ -288,6 +289,17 @@ func gramOf(s string, width int) uint32 {
 // scan returns the rules that have a keyword in line.
 func (km *keywordMatcher) scan(line []byte) ruleMask {
 	var m ruleMask
+	km.scanLineStart(line, &m)
+	if km.width == 4 {
+		km.scan4(line, &m)
+	} else {
+		km.scan3(line, &m)
+	}
+	return m
+}
+
+// scanLineStart looks for the keywords bound to the start of the line.
+func (km *keywordMatcher) scanLineStart(line []byte, m *ruleMask) {
 	n := len(line)
 	s := 0
 	for s < n && (line[s] == ' ' || line[s] == '\t') {
@@ -295,15 +307,90 @@ func (km *keywordMatcher) scan(line []byte) ruleMask {
 	}
 	if s < n {
 		for _, ki := range km.lineKws[line[s]|0x20] {
-			km.check(line, s, &km.kws[ki], &m)
+			km.check(line, s, &km.kws[ki], m)
 		}
 	}
-	if km.width == 4 {
-		km.scan4(line, &m)
-	} else {
-		km.scan3(line, &m)
+}
+
+// blockMasks tests, for a matcher of 4-byte grams, the grams at every
+// offset of whole 32-byte blocks of chunk, as a line's scan would, and
+// looks for the bytes that are not plain text; it returns two masks per
+// block (see gramMasks4), reusing masks. The bytes past the last whole
+// block are left untested: chunkCovers tells which lines the masks cover.
+// Only where haveGramMasks.
+func (km *keywordMatcher) blockMasks(chunk []byte, masks []uint32) []uint32 {
+	if len(chunk) < 35 {
+		return masks[:0]
+	}
+	blocks := (len(chunk) - 3) / 32
+	masks = slices.Grow(masks[:0], 2*blocks)[:2*blocks]
+	gramMasks4(&chunk[0], blocks, &km.bits[0], &masks[0])
+	return masks
+}
+
+// scanChunk is scan for a line that is chunk[off:off+len(line)], the
+// grams of its offsets tested already by blockMasks (the line ends at least
+// 3 bytes before the first untested offset, which chunkCovers checks).
+func (km *keywordMatcher) scanChunk(line []byte, masks []uint32, off int) ruleMask {
+	var m ruleMask
+	km.scanLineStart(line, &m)
+	if len(line) < 4 {
+		return m
+	}
+	// The line's grams are at chunk offsets off..last.
+	last := off + len(line) - 4
+	for b := off / 32; b <= last/32; b++ {
+		v := masks[2*b]
+		if v == 0 {
+			continue
+		}
+		start := 32 * b
+		if start < off {
+			v &= tailMask[off-start]
+		}
+		if end := start + 31; end > last {
+			v &^= tailMask[last-start+1]
+		}
+		for ; v != 0; v &= v - 1 {
+			bit := bits.TrailingZeros32(v)
+			o := start + 4*(bit&7) + bit>>3 - off
+			g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
+			km.verify(line, o, g, gramHash(g), &m)
+		}
 	}
 	return m
+}
+
+// chunkCovers reports whether blockMasks tested every byte and gram of a
+// line that is chunk[off:off+n].
+func chunkCovers(masks []uint32, off, n int) bool {
+	return off+n <= 32*(len(masks)/2)
+}
+
+// chunkPlain reports whether the line chunk[off:off+n], which blockMasks
+// covered, holds only printable ASCII and tabs, as isPlain would.
+func chunkPlain(masks []uint32, off, n int) bool {
+	if n == 0 {
+		return true
+	}
+	last := off + n - 1
+	for b := off / 32; b <= last/32; b++ {
+		v := masks[2*b+1]
+		if v == 0 {
+			continue
+		}
+		start := 32 * b
+		if start < off {
+			v &= ^uint32(0) << (off - start)
+		}
+		if last-start < 31 {
+			v &= ^uint32(0) >> (31 - (last - start))
+		}
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // load8 returns the 8 bytes of line at i, padded with spaces past its end,
@@ -320,8 +407,19 @@ func load8(line []byte, i int) uint64 {
 	return x | fold8
 }
 
-// scan4 tests the 4-byte grams at every offset: five per 8-byte load.
+// scan4 tests the 4-byte grams at every offset: 32 at a time with
+// gramMasks4 where it runs, else five per 8-byte load.
 func (km *keywordMatcher) scan4(line []byte, m *ruleMask) {
+	n := len(line)
+	if haveGramMasks && n >= 35 {
+		km.scan4Blocks(line, m)
+		return
+	}
+	km.scan4Scalar(line, m)
+}
+
+// scan4Scalar is scan4 in Go: five grams per 8-byte load.
+func (km *keywordMatcher) scan4Scalar(line []byte, m *ruleMask) {
 	n := len(line)
 	if n < 8 {
 		if n >= 4 {
@@ -342,6 +440,56 @@ func (km *keywordMatcher) scan4(line []byte, m *ruleMask) {
 		if v := uint(tab[h0]) | uint(tab[h1])<<1 | uint(tab[h2])<<2 | uint(tab[h3])<<3 | uint(tab[h4])<<4; v != 0 {
 			km.wake4(line, i, x, v, m)
 		}
+	}
+}
+
+// blockBatch is how many 32-byte blocks a call of gramMasks4 handles.
+const blockBatch = 64
+
+// scan4Blocks is scan4 on a line of at least 35 bytes with gramMasks4:
+// whole blocks of 32 offsets, then one block that ends at the line's last
+// gram, its offsets already tested masked out.
+func (km *keywordMatcher) scan4Blocks(line []byte, m *ruleMask) {
+	var out [2 * blockBatch]uint32
+	n := len(line)
+	blocks := (n - 3) / 32
+	for b0 := 0; b0 < blocks; b0 += blockBatch {
+		nb := min(blockBatch, blocks-b0)
+		gramMasks4(&line[32*b0], nb, &km.bits[0], &out[0])
+		for b := range nb {
+			if v := out[2*b]; v != 0 {
+				km.wakeBlock(line, 32*(b0+b), v, m)
+			}
+		}
+	}
+	if done := 32 * blocks; done < n-3 {
+		w := n - 35
+		gramMasks4(&line[w], 1, &km.bits[0], &out[0])
+		if v := out[0] & tailMask[done-w]; v != 0 {
+			km.wakeBlock(line, w, v, m)
+		}
+	}
+}
+
+// tailMask[s] keeps the bits of a gramMasks4 mask whose offsets in the
+// block are s or more.
+var tailMask = func() (t [32]uint32) {
+	for s := range t {
+		for o := s; o < 32; o++ {
+			t[s] |= 1 << (8*(o%4) + o/4)
+		}
+	}
+	return t
+}()
+
+// wakeBlock verifies the grams of the block at line[i:] whose bits are set
+// in v (as gramMasks4 sets them: bit 8j+k for offset 4k+j).
+func (km *keywordMatcher) wakeBlock(line []byte, i int, v uint32, m *ruleMask) {
+	for ; v != 0; v &= v - 1 {
+		b := bits.TrailingZeros32(v)
+		o := i + 4*(b&7) + b>>3
+		g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
+		km.verify(line, o, g, gramHash(g), m)
 	}
 }
 

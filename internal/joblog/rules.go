@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -1067,6 +1068,11 @@ var (
 	positive    ruleMask        // rules with a positive weight
 	// rules tried on numbered items whatever their keywords
 	numberedRules ruleMask
+	// The positive rules in the order classify tries them: the ecosystem
+	// rules before the generic ones, the heavier first, then in the
+	// knowledge base's order. The first that matches a line is its rule.
+	byRank []int
+	rank   [maxRules]uint8 // rule index -> its place in byRank
 )
 
 // compiledRules returns the knowledge base with its expressions compiled and
@@ -1118,6 +1124,25 @@ func compiledRules() ([]Rule, error) {
 		}
 		matcher = newKeywordMatcher(kws, 4)
 		noiseMatch = newKeywordMatcher(noise, 3)
+		byRank = byRank[:0]
+		for i := range rules {
+			if rules[i].Weight > 0 {
+				byRank = append(byRank, i)
+			}
+		}
+		slices.SortStableFunc(byRank, func(i, j int) int {
+			a, b := &rules[i], &rules[j]
+			if a.Generic != b.Generic {
+				if a.Generic {
+					return 1
+				}
+				return -1
+			}
+			return b.Weight - a.Weight
+		})
+		for k, i := range byRank {
+			rank[i] = uint8(k)
+		}
 	})
 	return rules, compileErr
 }
@@ -1143,28 +1168,33 @@ const noiseOutweighs = 7
 
 // classify matches one cleaned line against the knowledge base.
 func classify(rs []Rule, line []byte) lineMatch {
+	return classifyMask(rs, line, matcher.scan(line))
+}
+
+// classifyMask is classify given the rules whose keywords line holds.
+func classifyMask(rs []Rule, line []byte, mask ruleMask) lineMatch {
 	var m lineMatch
-	mask := matcher.scan(line)
 	if isNumberedItem(line) {
 		mask.or(&numberedRules)
 	}
 	if !mask.any(&positive) {
 		return m
 	}
-	specific := false
+	// A rule of an ecosystem beats the generic rules; among those, the
+	// heaviest wins, then the first in the knowledge base. Trying them in
+	// that order, the first that matches is the line's rule, and the
+	// expressions of the rules it beats are never run.
+	var ranked ruleMask
 	for i := range mask.indexes(len(rs)) {
-		r := &rs[i]
-		if r.Generic && specific || !r.Generic && r.Weight <= m.weight && specific {
-			continue
+		if positive.has(i) {
+			ranked.set(int(rank[i]))
 		}
-		if r.re != nil && !r.re.Match(line) {
-			continue
-		}
-		switch {
-		case !r.Generic && !specific:
-			m.rule, m.weight, specific = r, r.Weight, true
-		case r.Weight > m.weight:
+	}
+	for k := range ranked.indexes(len(byRank)) {
+		r := &rs[byRank[k]]
+		if r.re == nil || r.re.Match(line) {
 			m.rule, m.weight = r, r.Weight
+			break
 		}
 	}
 	// Noise matters only on lines that matched a rule it can outweigh. The

@@ -270,3 +270,66 @@ func TestRulePatternsCompile(t *testing.T) {
 		}
 	}
 }
+
+// classifyInOrder is the choice classify makes, spelled out: every rule
+// whose keywords the line holds is tried in the knowledge base's order; a
+// rule of an ecosystem beats the generic ones, then the heavier wins, then
+// the first.
+func classifyInOrder(rs []Rule, line []byte) *Rule {
+	mask := matcher.scan(line)
+	if isNumberedItem(line) {
+		mask.or(&numberedRules)
+	}
+	var best *Rule
+	for i := range mask.indexes(len(rs)) {
+		r := &rs[i]
+		if r.Weight <= 0 || r.re != nil && !r.re.Match(line) {
+			continue
+		}
+		switch {
+		case best == nil,
+			best.Generic && !r.Generic,
+			best.Generic == r.Generic && r.Weight > best.Weight:
+			best = r
+		}
+	}
+	return best
+}
+
+// classify tries the rules heaviest first and stops at the first match:
+// it picks the rule that trying them all in order picks, on every line of
+// the test logs and every rule's example.
+func TestClassifyOrderAgrees(t *testing.T) {
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := testLines(t)
+	for _, r := range rs {
+		lines = append(lines, []byte(CleanLine([]byte(r.Example))))
+	}
+	picked := 0
+	for _, l := range lines {
+		want := classifyInOrder(rs, l)
+		got := classifyMask(rs, l, matcher.scan(l))
+		if got.noise {
+			continue // a noise rule cleared the choice
+		}
+		if got.rule != want {
+			t.Errorf("%q: classify picks %v, trying every rule picks %v", l, ruleName(got.rule), ruleName(want))
+		}
+		if want != nil {
+			picked++
+		}
+	}
+	if picked < 100 {
+		t.Errorf("only %d lines matched a rule", picked)
+	}
+}
+
+func ruleName(r *Rule) string {
+	if r == nil {
+		return "none"
+	}
+	return r.Name
+}

@@ -1,0 +1,111 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func gramMasks4(p *byte, blocks int, tab *byte, out *uint32)
+//
+// For each 32-byte block b of p, out[2b] gets a bit for every offset
+// o = 32b+4k+j (k = 0..7, j = 0..3) whose 4-byte gram, ORed with 0x20 in
+// each byte and hashed as gramHash does, has a non-zero entry in tab: bit
+// 8j+k. out[2b+1] gets bit i set when byte 32b+i is not printable ASCII
+// (below 0x20 or above 0x7e), a tab or '\n' excepted. It reads
+// p[0 : 32*blocks+3] and tab[0 : 1<<15+3].
+TEXT ·gramMasks4(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ blocks+8(FP), CX
+	MOVQ tab+16(FP), DI
+	MOVQ out+24(FP), R8
+	TESTQ CX, CX
+	JEQ done
+
+	// Constants, moved into vector registers with VEX-encoded moves: a
+	// legacy SSE write to an XMM register whose upper half is in use
+	// costs hundreds of cycles here.
+	MOVL $0x20202020, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15 // fold, and the lowest printable byte
+	MOVL $0x9E3779B1, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14 // gramHash's multiplier
+	MOVL $0x7f7f7f7f, AX
+	VMOVD AX, X11
+	VPBROADCASTD X11, Y11 // DEL
+	MOVL $0x09090909, AX
+	VMOVD AX, X10
+	VPBROADCASTD X10, Y10 // tab
+	MOVL $0x0a0a0a0a, AX
+	VMOVD AX, X9
+	VPBROADCASTD X9, Y9 // newline
+
+loop:
+	VMOVDQU (SI), Y0
+	VMOVDQU 1(SI), Y1
+	VMOVDQU 2(SI), Y2
+	VMOVDQU 3(SI), Y3
+
+	// Bytes that are not plain: signed 0x20 > b holds for b < 0x20 and
+	// for b >= 0x80.
+	VPCMPGTB Y0, Y15, Y4
+	VPCMPEQB Y0, Y11, Y5
+	VPOR Y5, Y4, Y4
+	VPCMPEQB Y0, Y10, Y5
+	VPCMPEQB Y0, Y9, Y6
+	VPOR Y6, Y5, Y5
+	VPANDN Y4, Y5, Y4
+	VPMOVMSKB Y4, R10
+	MOVL R10, 4(R8)
+
+	VPOR Y15, Y0, Y0
+	VPOR Y15, Y1, Y1
+	VPOR Y15, Y2, Y2
+	VPOR Y15, Y3, Y3
+	VPMULLD Y14, Y0, Y0
+	VPMULLD Y14, Y1, Y1
+	VPMULLD Y14, Y2, Y2
+	VPMULLD Y14, Y3, Y3
+	VPSRLD $17, Y0, Y0
+	VPSRLD $17, Y1, Y1
+	VPSRLD $17, Y2, Y2
+	VPSRLD $17, Y3, Y3
+
+	// A gather clears its mask: each gets a fresh one.
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	VPCMPEQD Y8, Y8, Y8
+	VPGATHERDD Y8, (DI)(Y0*1), Y4
+	VPCMPEQD Y8, Y8, Y8
+	VPGATHERDD Y8, (DI)(Y1*1), Y5
+	VPCMPEQD Y8, Y8, Y8
+	VPGATHERDD Y8, (DI)(Y2*1), Y6
+	VPCMPEQD Y8, Y8, Y8
+	VPGATHERDD Y8, (DI)(Y3*1), Y7
+
+	// An entry is 0 or 1 in the low byte of each gathered dword: move it
+	// to the sign bit, which VMOVMSKPS collects.
+	VPSLLD $31, Y4, Y4
+	VPSLLD $31, Y5, Y5
+	VPSLLD $31, Y6, Y6
+	VPSLLD $31, Y7, Y7
+	VMOVMSKPS Y4, AX
+	VMOVMSKPS Y5, BX
+	VMOVMSKPS Y6, DX
+	VMOVMSKPS Y7, R9
+	SHLL $8, BX
+	SHLL $16, DX
+	SHLL $24, R9
+	ORL BX, AX
+	ORL DX, AX
+	ORL R9, AX
+	MOVL AX, (R8)
+
+	ADDQ $32, SI
+	ADDQ $8, R8
+	DECQ CX
+	JNZ loop
+
+	VZEROUPPER
+
+done:
+	RET

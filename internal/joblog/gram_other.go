@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package joblog
+
+// haveGramMasks is a variable, as on amd64, so that tests can turn it off.
+var haveGramMasks = false
+
+func gramMasks4(p *byte, blocks int, tab *byte, out *uint32) {
+	panic("gramMasks4 needs amd64")
+}

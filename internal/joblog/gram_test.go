@@ -1,0 +1,168 @@
+package joblog
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// refBlockMasks is what gramMasks4 computes, one offset at a time.
+func refBlockMasks(km *keywordMatcher, p []byte, blocks int) []uint32 {
+	out := make([]uint32, 2*blocks)
+	for b := range blocks {
+		for o := range 32 {
+			i := 32*b + o
+			g := uint32(p[i]) | uint32(p[i+1])<<8 | uint32(p[i+2])<<16 | uint32(p[i+3])<<24
+			if km.bits[gramHash(g|0x20202020)] != 0 {
+				out[2*b] |= 1 << (8*(o%4) + o/4)
+			}
+			if c := p[i]; (c < 0x20 || c >= 0x7f) && c != '\t' && c != '\n' {
+				out[2*b+1] |= 1 << o
+			}
+		}
+	}
+	return out
+}
+
+// blockTestData returns the test logs and traces, and random bytes biased
+// towards the bytes the masks care about.
+func blockTestData(tb testing.TB) [][]byte {
+	tb.Helper()
+	var data [][]byte
+	for _, dir := range []string{"logs", "traces"} {
+		files, err := filepath.Glob(filepath.Join("testdata", dir, "*"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			data = append(data, b)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "\x00\t\n\r\x1b\x1f \x7e\x7f\x80\xc3\xffERROR error fail: .go:"
+	for range 20 {
+		b := make([]byte, 1+r.IntN(4000))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		data = append(data, b)
+	}
+	return data
+}
+
+func TestGramMasksAgree(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks4 does not run here")
+	}
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range blockTestData(t) {
+		if len(d) < 35 {
+			continue
+		}
+		blocks := (len(d) - 3) / 32
+		got := matcher.blockMasks(d, nil)
+		if want := refBlockMasks(matcher, d, blocks); !reflect.DeepEqual(got, want) {
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("block %d of %q: mask %d = %#x, want %#x", i/2, d[32*(i/2):32*(i/2)+35], i%2, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// The masks of a whole chunk give each line the rules and the plainness
+// that scanning the line alone gives, at every offset of a line in the
+// chunk.
+func TestChunkScanAgrees(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks4 does not run here")
+	}
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, d := range blockTestData(t) {
+		masks := matcher.blockMasks(d, nil)
+		for off := 0; off < len(d); {
+			n := bytes.IndexByte(d[off:], '\n')
+			if n < 0 {
+				n = len(d) - off
+			}
+			// The line, and the line's tails and heads, which start and
+			// end at other offsets within their blocks.
+			for _, c := range [][2]int{{off, n}, {off + n/3, n - n/3}, {off, n / 2}} {
+				if !chunkCovers(masks, c[0], c[1]) {
+					continue
+				}
+				line := d[c[0] : c[0]+c[1]]
+				if got, want := chunkPlain(masks, c[0], c[1]), isPlain(line); got != want {
+					t.Fatalf("chunkPlain(%q) = %v, isPlain %v", line, got, want)
+				}
+				var want ruleMask
+				matcher.scanLineStart(line, &want)
+				matcher.scan4Scalar(line, &want)
+				if got := matcher.scanChunk(line, masks, c[0]); got != want {
+					t.Fatalf("scanChunk(%q) = %x, scan %x", line, got, want)
+				}
+				if got := matcher.scan(line); got != want {
+					t.Fatalf("scan(%q) with blocks = %x, without %x", line, got, want)
+				}
+				checked++
+			}
+			off += n + 1
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d lines checked", checked)
+	}
+}
+
+// Analyze returns the same result with and without the block prefilter.
+func TestAnalyzeWithoutBlocks(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks4 does not run here")
+	}
+	for _, d := range blockTestData(t) {
+		with, err := Analyze(bytes.NewReader(d), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		haveGramMasks = false
+		without, err := Analyze(bytes.NewReader(d), Options{})
+		haveGramMasks = true
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(with, without) {
+			t.Fatalf("Analyze differs with the block prefilter on %.80q…:\n%+v\n%+v", d, with, without)
+		}
+	}
+}
+
+// BenchmarkGramMasks measures the block prefilter alone on the benchmark
+// trace.
+func BenchmarkGramMasks(b *testing.B) {
+	if !haveGramMasks {
+		b.Skip("gramMasks4 does not run here")
+	}
+	if _, err := compiledRules(); err != nil {
+		b.Fatal(err)
+	}
+	data := benchTrace(b, 1<<20)
+	var masks []uint32
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for range b.N {
+		masks = matcher.blockMasks(data, masks)
+	}
+}

@@ -116,6 +116,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	overflow := false // the current line is longer than maxLineBytes
 	var readErr error
 	for {
+		a.ownLines()
 		nread, err := r.Read(buf)
 		a.res.Bytes += int64(nread)
 		data := buf[:nread]
@@ -138,7 +139,9 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 				carry, overflow = carry[:0], false
 			} else {
 				a.chunkOff = nread - len(data)
-				a.line(data[:i])
+				if !a.quiet(data[:i]) {
+					a.line(data[:i])
+				}
 			}
 			data = data[i+1:]
 		}
@@ -183,9 +186,14 @@ type openSection struct {
 }
 
 type ringLine struct {
-	n      int
-	text   []byte
-	weight int
+	n    int
+	text []byte
+	// own is the line's buffer: text is own, or a slice of the chunk read
+	// last when borrowed is set (a chunk's lines are copied only when the
+	// next read is about to overwrite it, and then only those still here).
+	own      []byte
+	borrowed bool
+	weight   int
 	cmd    bool
 	// In the ring of recent lines: the line's index in the script ring
 	// (scriptN), 0 when it is not a script line.
@@ -309,22 +317,82 @@ func (a *analyzer) line(raw []byte) {
 
 	a.track(n, text, w, m.rule, isCmd)
 
-	slot := &a.ring[n%ringSize]
+	a.remember(n, text, w, isCmd, a.chunkOff >= 0 && a.cl.plain)
+}
+
+// quiet handles a line of the chunk (at a.chunkOff) that nothing can use
+// but as context: plain text that holds no keyword, no command, no fact,
+// no warning, while no block is open. It does what line would do with it
+// and reports true; for any other line it does nothing and reports false.
+func (a *analyzer) quiet(raw []byte) bool {
+	if !haveGramMasks || a.cur != nil || a.n == 0 {
+		return false
+	}
+	n, off := a.n+1, a.chunkOff
+	if wn := &a.warn; wn.start > 0 && wn.cmdLine == a.cmdLine && n == wn.end+1 {
+		return false // the line may carry on the warning
+	}
+	if a.timestamped && hasTimestampHeader(raw) {
+		raw = raw[timestampHeader:]
+		off += timestampHeader
+	}
+	if len(raw) > 0 {
+		switch raw[0] {
+		case 'E', 'T', 'J', 'U', '$', 's':
+			return false // a fact, a command, a section marker
+		}
+	}
+	if !chunkCovers(a.masks, off, len(raw)) || isNumberedItem(raw) || isLocation(raw) ||
+		!matcher.quietChunk(raw, a.masks, off) {
+		return false
+	}
+	a.n = n
+	for _, s := range a.opts.Sinks {
+		s.Line(n, raw)
+	}
+	a.remember(n, raw, 0, false, true)
+	return true
+}
+
+// remember keeps line n in the rings of recent lines. inChunk tells that
+// text is a slice of the chunk read last, which stays valid until own.
+func (a *analyzer) remember(n int, text []byte, w int, isCmd, inChunk bool) {
+	slot := &a.ring[uint(n)%ringSize]
 	if slot.script > 0 {
 		// The line leaving the ring may still be one of the recent script
 		// lines: its text moves there, the buffers swapped, not copied.
-		if s := &a.script[slot.script%ringSize]; s.n == slot.n && !s.saved {
+		if s := &a.script[uint(slot.script)%ringSize]; s.n == slot.n && !s.saved {
 			s.text, slot.text = slot.text, s.text
+			s.own, slot.own = slot.own, s.own
+			s.borrowed, slot.borrowed = slot.borrowed, s.borrowed
 			s.saved = true
 		}
 	}
 	slot.n, slot.weight, slot.cmd, slot.script = n, w, isCmd, 0
-	slot.text = appendTruncated(slot.text[:0], text, maxExcerptLine)
+	if inChunk && len(text) <= maxExcerptLine {
+		slot.text, slot.borrowed = text, true
+	} else {
+		slot.own = appendTruncated(slot.own[:0], text, maxExcerptLine)
+		slot.text, slot.borrowed = slot.own, false
+	}
 	if a.post == 0 {
 		a.scriptN++
-		s := &a.script[a.scriptN%ringSize]
+		s := &a.script[uint(a.scriptN)%ringSize]
 		s.n, s.weight, s.cmd, s.saved = n, w, isCmd, false
 		slot.script = a.scriptN
+	}
+}
+
+// ownLines copies the lines the rings borrow from the chunk read last into
+// their own buffers, before the next read overwrites it.
+func (a *analyzer) ownLines() {
+	for _, ring := range []*[ringSize]ringLine{&a.ring, &a.script} {
+		for i := range ring {
+			if l := &ring[i]; l.borrowed {
+				l.own = append(l.own[:0], l.text...)
+				l.text, l.borrowed = l.own, false
+			}
+		}
 	}
 }
 

@@ -42,6 +42,31 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 }
 
+// BenchmarkAnalyzeQuiet measures Analyze on the lines of the benchmark
+// trace that no rule's keywords are in, repeated: the output of a job that
+// is going well, which makes most of a long log.
+func BenchmarkAnalyzeQuiet(b *testing.B) {
+	if _, err := compiledRules(); err != nil {
+		b.Fatal(err)
+	}
+	var quiet []byte
+	var c cleaner
+	for _, raw := range bytes.SplitAfter(benchTrace(b, 1<<20), []byte("\n")) {
+		if m := matcher.scan(c.clean(bytes.TrimSuffix(raw, []byte("\n")))); m.isZero() {
+			quiet = append(quiet, raw...)
+		}
+	}
+	data := bytes.Repeat(quiet, (8<<20)/len(quiet)+1)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Analyze(bytes.NewReader(data), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkScan measures the keyword prefilter alone on the cleaned lines
 // of the benchmark trace.
 func BenchmarkScan(b *testing.B) { benchScan(b, func() *keywordMatcher { return matcher }) }

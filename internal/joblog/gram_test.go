@@ -2,6 +2,7 @@ package joblog
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -164,5 +165,40 @@ func BenchmarkGramMasks(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		masks = matcher.blockMasks(data, masks)
+	}
+}
+
+// pieceReader returns its data in pieces of varying sizes, so that lines
+// straddle reads and the lines the rings keep outlive the chunk they were
+// read in.
+type pieceReader struct {
+	data []byte
+	r    *rand.Rand
+}
+
+func (p *pieceReader) Read(b []byte) (int, error) {
+	if len(p.data) == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(b), len(p.data), 1+p.r.IntN(300))
+	copy(b, p.data[:n])
+	p.data = p.data[n:]
+	return n, nil
+}
+
+// Analyze returns the same result whatever the size of the reads.
+func TestAnalyzeReadSizes(t *testing.T) {
+	for i, d := range blockTestData(t) {
+		whole, err := Analyze(bytes.NewReader(d), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pieces, err := Analyze(&pieceReader{data: d, r: rand.New(rand.NewPCG(uint64(i), 7))}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(whole, pieces) {
+			t.Fatalf("Analyze differs when read in pieces on %.80q…:\n%+v\n%+v", d, whole, pieces)
+		}
 	}
 }

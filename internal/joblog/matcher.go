@@ -361,6 +361,59 @@ func (km *keywordMatcher) scanChunk(line []byte, masks []uint32, off int) ruleMa
 	return m
 }
 
+// quietChunk reports whether the line chunk[off:off+len(line)], which
+// blockMasks covered, holds only printable ASCII and tabs and none of the
+// matcher's keywords: scanChunk would find nothing and chunkPlain would
+// hold. It looks at the blocks' masks once, the line's bytes only where a
+// gram may be a keyword's.
+func (km *keywordMatcher) quietChunk(line []byte, masks []uint32, off int) bool {
+	n := len(line)
+	if n == 0 {
+		return true
+	}
+	if c := line[0]; c == ' ' || c == '\t' || len(km.lineKws[c|0x20]) > 0 {
+		var m ruleMask
+		if km.scanLineStart(line, &m); !m.isZero() {
+			return false
+		}
+	}
+	lastByte, lastGram := off+n-1, off+n-4
+	for b := off >> 5; b <= lastByte>>5; b++ {
+		start := b << 5
+		if v := masks[2*b+1]; v != 0 {
+			if start < off {
+				v &= ^uint32(0) << (off - start)
+			}
+			if lastByte-start < 31 {
+				v &= ^uint32(0) >> (31 - (lastByte - start))
+			}
+			if v != 0 {
+				return false
+			}
+		}
+		v := masks[2*b]
+		if v == 0 || start > lastGram {
+			continue
+		}
+		if start < off {
+			v &= tailMask[off-start]
+		}
+		if lastGram-start < 31 {
+			v &^= tailMask[lastGram-start+1]
+		}
+		var m ruleMask
+		for ; v != 0; v &= v - 1 {
+			bit := bits.TrailingZeros32(v)
+			o := start + 4*(bit&7) + bit>>3 - off
+			g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
+			if km.verify(line, o, g, gramHash(g), &m); !m.isZero() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // chunkCovers reports whether blockMasks tested every byte and gram of a
 // line that is chunk[off:off+n].
 func chunkCovers(masks []uint32, off, n int) bool {

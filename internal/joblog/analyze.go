@@ -194,7 +194,7 @@ type ringLine struct {
 	own      []byte
 	borrowed bool
 	weight   int
-	cmd    bool
+	cmd      bool
 	// In the ring of recent lines: the line's index in the script ring
 	// (scriptN), 0 when it is not a script line.
 	script int

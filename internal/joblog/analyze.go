@@ -2,6 +2,7 @@ package joblog
 
 import (
 	"bytes"
+	"math/bits"
 	"errors"
 	"fmt"
 	"io"
@@ -127,7 +128,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 			a.masks = matcher.blockMasks(data, a.masks)
 		}
 		for len(data) > 0 {
-			i := bytes.IndexByte(data, '\n')
+			i := a.indexNewline(data, nread-len(data))
 			if i < 0 {
 				carry, overflow = appendCapped(carry, data, overflow)
 				break
@@ -234,7 +235,7 @@ type analyzer struct {
 	// and the offset in it of the line being read (-1: the line is not in
 	// it).
 	chunk    []byte
-	masks    []uint32
+	masks    []blockMask
 	chunkOff int
 
 	timestamped bool
@@ -320,6 +321,28 @@ func (a *analyzer) line(raw []byte) {
 	a.remember(n, text, w, isCmd, a.chunkOff >= 0 && a.cl.plain)
 }
 
+// indexNewline is bytes.IndexByte(data, '\n') for data, the end of the
+// chunk from offset p: it reads the newline masks of the blocks it covers.
+func (a *analyzer) indexNewline(data []byte, p int) int {
+	b := p >> 5
+	if !haveGramMasks || b >= len(a.masks) {
+		return bytes.IndexByte(data, '\n')
+	}
+	m := a.masks[b].newlines & (^uint32(0) << (p & 31))
+	for m == 0 {
+		b++
+		if b == len(a.masks) {
+			// Past the blocks: the chunk's last bytes.
+			if i := bytes.IndexByte(data[b<<5-p:], '\n'); i >= 0 {
+				return b<<5 - p + i
+			}
+			return -1
+		}
+		m = a.masks[b].newlines
+	}
+	return b<<5 + bits.TrailingZeros32(m) - p
+}
+
 // quiet handles a line of the chunk (at a.chunkOff) that nothing can use
 // but as context: plain text that holds no keyword, no command, no fact,
 // no warning, while no block is open. It does what line would do with it
@@ -358,9 +381,11 @@ func (a *analyzer) quiet(raw []byte) bool {
 // text is a slice of the chunk read last, which stays valid until own.
 func (a *analyzer) remember(n int, text []byte, w int, isCmd, inChunk bool) {
 	slot := &a.ring[uint(n)%ringSize]
-	if slot.script > 0 {
-		// The line leaving the ring may still be one of the recent script
-		// lines: its text moves there, the buffers swapped, not copied.
+	// The line leaving the ring may still be one of the recent script
+	// lines: its text moves there, the buffers swapped, not copied. (Not
+	// when this line takes its place in the script ring too, which is the
+	// rule outside after-failure sections.)
+	if slot.script > 0 && (a.post != 0 || uint(a.scriptN+1)%ringSize != uint(slot.script)%ringSize) {
 		if s := &a.script[uint(slot.script)%ringSize]; s.n == slot.n && !s.saved {
 			s.text, slot.text = slot.text, s.text
 			s.own, slot.own = slot.own, s.own

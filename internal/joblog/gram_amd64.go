@@ -7,7 +7,7 @@ import "golang.org/x/sys/cpu"
 // gramMasks4 is written in gram_amd64.s.
 //
 //go:noescape
-func gramMasks4(p *byte, blocks int, tab *byte, out *uint32)
+func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask)
 
 // haveGramMasks reports whether gramMasks4 can run: it needs AVX2 (for
 // VPGATHERDD).

@@ -2,14 +2,15 @@
 
 #include "textflag.h"
 
-// func gramMasks4(p *byte, blocks int, tab *byte, out *uint32)
+// func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask)
 //
-// For each 32-byte block b of p, out[2b] gets a bit for every offset
+// For each 32-byte block b of p, out[b].grams gets a bit for every offset
 // o = 32b+4k+j (k = 0..7, j = 0..3) whose 4-byte gram, ORed with 0x20 in
 // each byte and hashed as gramHash does, has a non-zero entry in tab: bit
-// 8j+k. out[2b+1] gets bit i set when byte 32b+i is not printable ASCII
-// (below 0x20 or above 0x7e), a tab or '\n' excepted. It reads
-// p[0 : 32*blocks+3] and tab[0 : 1<<15+3].
+// 8j+k. out[b].special gets bit i set when byte 32b+i is not printable
+// ASCII (below 0x20 or above 0x7e), a tab or '\n' excepted;
+// out[b].newlines when it is '\n'. It reads p[0 : 32*blocks+3] and
+// tab[0 : 1<<15+3].
 TEXT ·gramMasks4(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
@@ -54,6 +55,8 @@ loop:
 	VPANDN Y4, Y5, Y4
 	VPMOVMSKB Y4, R10
 	MOVL R10, 4(R8)
+	VPMOVMSKB Y6, R12
+	MOVL R12, 8(R8)
 
 	VPOR Y15, Y0, Y0
 	VPOR Y15, Y1, Y1
@@ -101,7 +104,7 @@ loop:
 	MOVL AX, (R8)
 
 	ADDQ $32, SI
-	ADDQ $8, R8
+	ADDQ $12, R8
 	DECQ CX
 	JNZ loop
 

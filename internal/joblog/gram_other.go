@@ -5,6 +5,6 @@ package joblog
 // haveGramMasks is a variable, as on amd64, so that tests can turn it off.
 var haveGramMasks = false
 
-func gramMasks4(p *byte, blocks int, tab *byte, out *uint32) {
+func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask) {
 	panic("gramMasks4 needs amd64")
 }

@@ -11,17 +11,20 @@ import (
 )
 
 // refBlockMasks is what gramMasks4 computes, one offset at a time.
-func refBlockMasks(km *keywordMatcher, p []byte, blocks int) []uint32 {
-	out := make([]uint32, 2*blocks)
+func refBlockMasks(km *keywordMatcher, p []byte, blocks int) []blockMask {
+	out := make([]blockMask, blocks)
 	for b := range blocks {
 		for o := range 32 {
 			i := 32*b + o
 			g := uint32(p[i]) | uint32(p[i+1])<<8 | uint32(p[i+2])<<16 | uint32(p[i+3])<<24
 			if km.bits[gramHash(g|0x20202020)] != 0 {
-				out[2*b] |= 1 << (8*(o%4) + o/4)
+				out[b].grams |= 1 << (8*(o%4) + o/4)
 			}
 			if c := p[i]; (c < 0x20 || c >= 0x7f) && c != '\t' && c != '\n' {
-				out[2*b+1] |= 1 << o
+				out[b].special |= 1 << o
+			}
+			if p[i] == '\n' {
+				out[b].newlines |= 1 << o
 			}
 		}
 	}
@@ -74,7 +77,7 @@ func TestGramMasksAgree(t *testing.T) {
 		if want := refBlockMasks(matcher, d, blocks); !reflect.DeepEqual(got, want) {
 			for i := range want {
 				if got[i] != want[i] {
-					t.Fatalf("block %d of %q: mask %d = %#x, want %#x", i/2, d[32*(i/2):32*(i/2)+35], i%2, got[i], want[i])
+					t.Fatalf("block %d of %q: masks %+v, want %+v", i, d[32*i:32*i+35], got[i], want[i])
 				}
 			}
 		}
@@ -160,7 +163,7 @@ func BenchmarkGramMasks(b *testing.B) {
 		b.Fatal(err)
 	}
 	data := benchTrace(b, 1<<20)
-	var masks []uint32
+	var masks []blockMask
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {

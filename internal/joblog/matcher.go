@@ -318,20 +318,27 @@ func (km *keywordMatcher) scanLineStart(line []byte, m *ruleMask) {
 // block (see gramMasks4), reusing masks. The bytes past the last whole
 // block are left untested: chunkCovers tells which lines the masks cover.
 // Only where haveGramMasks.
-func (km *keywordMatcher) blockMasks(chunk []byte, masks []uint32) []uint32 {
+func (km *keywordMatcher) blockMasks(chunk []byte, masks []blockMask) []blockMask {
 	if len(chunk) < 35 {
 		return masks[:0]
 	}
 	blocks := (len(chunk) - 3) / 32
-	masks = slices.Grow(masks[:0], 2*blocks)[:2*blocks]
+	masks = slices.Grow(masks[:0], blocks)[:blocks]
 	gramMasks4(&chunk[0], blocks, &km.bits[0], &masks[0])
 	return masks
+}
+
+// blockMask is what gramMasks4 finds in a block of 32 bytes.
+type blockMask struct {
+	grams    uint32 // offsets whose gram may be a keyword's anchor: bit 8j+k for offset 4k+j
+	special  uint32 // bytes that are not plain text: bit i for byte i
+	newlines uint32 // '\n' bytes: bit i for byte i
 }
 
 // scanChunk is scan for a line that is chunk[off:off+len(line)], the
 // grams of its offsets tested already by blockMasks (the line ends at least
 // 3 bytes before the first untested offset, which chunkCovers checks).
-func (km *keywordMatcher) scanChunk(line []byte, masks []uint32, off int) ruleMask {
+func (km *keywordMatcher) scanChunk(line []byte, masks []blockMask, off int) ruleMask {
 	var m ruleMask
 	km.scanLineStart(line, &m)
 	if len(line) < 4 {
@@ -340,7 +347,7 @@ func (km *keywordMatcher) scanChunk(line []byte, masks []uint32, off int) ruleMa
 	// The line's grams are at chunk offsets off..last.
 	last := off + len(line) - 4
 	for b := off / 32; b <= last/32; b++ {
-		v := masks[2*b]
+		v := masks[b].grams
 		if v == 0 {
 			continue
 		}
@@ -366,12 +373,16 @@ func (km *keywordMatcher) scanChunk(line []byte, masks []uint32, off int) ruleMa
 // matcher's keywords: scanChunk would find nothing and chunkPlain would
 // hold. It looks at the blocks' masks once, the line's bytes only where a
 // gram may be a keyword's.
-func (km *keywordMatcher) quietChunk(line []byte, masks []uint32, off int) bool {
+func (km *keywordMatcher) quietChunk(line []byte, masks []blockMask, off int) bool {
 	n := len(line)
 	if n == 0 {
 		return true
 	}
-	if c := line[0]; c == ' ' || c == '\t' || len(km.lineKws[c|0x20]) > 0 {
+	s := 0
+	for s < n && (line[s] == ' ' || line[s] == '\t') {
+		s++
+	}
+	if s < n && len(km.lineKws[line[s]|0x20]) > 0 {
 		var m ruleMask
 		if km.scanLineStart(line, &m); !m.isZero() {
 			return false
@@ -380,7 +391,7 @@ func (km *keywordMatcher) quietChunk(line []byte, masks []uint32, off int) bool 
 	lastByte, lastGram := off+n-1, off+n-4
 	for b := off >> 5; b <= lastByte>>5; b++ {
 		start := b << 5
-		if v := masks[2*b+1]; v != 0 {
+		if v := masks[b].special; v != 0 {
 			if start < off {
 				v &= ^uint32(0) << (off - start)
 			}
@@ -391,7 +402,7 @@ func (km *keywordMatcher) quietChunk(line []byte, masks []uint32, off int) bool 
 				return false
 			}
 		}
-		v := masks[2*b]
+		v := masks[b].grams
 		if v == 0 || start > lastGram {
 			continue
 		}
@@ -416,19 +427,19 @@ func (km *keywordMatcher) quietChunk(line []byte, masks []uint32, off int) bool 
 
 // chunkCovers reports whether blockMasks tested every byte and gram of a
 // line that is chunk[off:off+n].
-func chunkCovers(masks []uint32, off, n int) bool {
-	return off+n <= 32*(len(masks)/2)
+func chunkCovers(masks []blockMask, off, n int) bool {
+	return off+n <= 32*len(masks)
 }
 
 // chunkPlain reports whether the line chunk[off:off+n], which blockMasks
 // covered, holds only printable ASCII and tabs, as isPlain would.
-func chunkPlain(masks []uint32, off, n int) bool {
+func chunkPlain(masks []blockMask, off, n int) bool {
 	if n == 0 {
 		return true
 	}
 	last := off + n - 1
 	for b := off / 32; b <= last/32; b++ {
-		v := masks[2*b+1]
+		v := masks[b].special
 		if v == 0 {
 			continue
 		}
@@ -503,14 +514,14 @@ const blockBatch = 64
 // whole blocks of 32 offsets, then one block that ends at the line's last
 // gram, its offsets already tested masked out.
 func (km *keywordMatcher) scan4Blocks(line []byte, m *ruleMask) {
-	var out [2 * blockBatch]uint32
+	var out [blockBatch]blockMask
 	n := len(line)
 	blocks := (n - 3) / 32
 	for b0 := 0; b0 < blocks; b0 += blockBatch {
 		nb := min(blockBatch, blocks-b0)
 		gramMasks4(&line[32*b0], nb, &km.bits[0], &out[0])
 		for b := range nb {
-			if v := out[2*b]; v != 0 {
+			if v := out[b].grams; v != 0 {
 				km.wakeBlock(line, 32*(b0+b), v, m)
 			}
 		}
@@ -518,7 +529,7 @@ func (km *keywordMatcher) scan4Blocks(line []byte, m *ruleMask) {
 	if done := 32 * blocks; done < n-3 {
 		w := n - 35
 		gramMasks4(&line[w], 1, &km.bits[0], &out[0])
-		if v := out[0] & tailMask[done-w]; v != 0 {
+		if v := out[0].grams & tailMask[done-w]; v != 0 {
 			km.wakeBlock(line, w, v, m)
 		}
 	}

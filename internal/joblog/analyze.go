@@ -2,10 +2,10 @@ package joblog
 
 import (
 	"bytes"
-	"math/bits"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"sync"
 	"time"

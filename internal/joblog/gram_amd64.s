@@ -4,10 +4,9 @@
 
 // func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask)
 //
-// For each 32-byte block b of p, out[b].grams gets a bit for every offset
-// o = 32b+4k+j (k = 0..7, j = 0..3) whose 4-byte gram, ORed with 0x20 in
-// each byte and hashed as gramHash does, has a non-zero entry in tab: bit
-// 8j+k. out[b].special gets bit i set when byte 32b+i is not printable
+// For each 32-byte block b of p, out[b].grams gets bit o set for every
+// offset 32b+o whose 4-byte gram, ORed with 0x20 in each byte and hashed as
+// gramHash does, has a non-zero entry in tab. out[b].special gets bit i set when byte 32b+i is not printable
 // ASCII (below 0x20 or above 0x7e), a tab or '\n' excepted;
 // out[b].newlines when it is '\n'. It reads p[0 : 32*blocks+3] and
 // tab[0 : 1<<15+3].
@@ -85,22 +84,22 @@ loop:
 	VPCMPEQD Y8, Y8, Y8
 	VPGATHERDD Y8, (DI)(Y3*1), Y7
 
-	// An entry is 0 or 1 in the low byte of each gathered dword: move it
-	// to the sign bit, which VMOVMSKPS collects.
+	// An entry is 0 or 1 in the low byte of each gathered dword (the other
+	// bytes are the next entries); Y4+j holds the entries of offsets 4k+j
+	// in its dword k. Bit 0 of each, moved to bit 7 of byte j of its dword
+	// and the four ORed together, gives one byte per offset in order, for
+	// VPMOVMSKB.
 	VPSLLD $31, Y4, Y4
 	VPSLLD $31, Y5, Y5
 	VPSLLD $31, Y6, Y6
 	VPSLLD $31, Y7, Y7
-	VMOVMSKPS Y4, AX
-	VMOVMSKPS Y5, BX
-	VMOVMSKPS Y6, DX
-	VMOVMSKPS Y7, R9
-	SHLL $8, BX
-	SHLL $16, DX
-	SHLL $24, R9
-	ORL BX, AX
-	ORL DX, AX
-	ORL R9, AX
+	VPSRLD $24, Y4, Y4
+	VPSRLD $16, Y5, Y5
+	VPSRLD $8, Y6, Y6
+	VPOR Y5, Y4, Y4
+	VPOR Y7, Y6, Y6
+	VPOR Y6, Y4, Y4
+	VPMOVMSKB Y4, AX
 	MOVL AX, (R8)
 
 	ADDQ $32, SI

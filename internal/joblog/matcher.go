@@ -330,7 +330,7 @@ func (km *keywordMatcher) blockMasks(chunk []byte, masks []blockMask) []blockMas
 
 // blockMask is what gramMasks4 finds in a block of 32 bytes.
 type blockMask struct {
-	grams    uint32 // offsets whose gram may be a keyword's anchor: bit 8j+k for offset 4k+j
+	grams    uint32 // offsets whose gram may be a keyword's anchor: bit i for offset i
 	special  uint32 // bytes that are not plain text: bit i for byte i
 	newlines uint32 // '\n' bytes: bit i for byte i
 }
@@ -353,14 +353,13 @@ func (km *keywordMatcher) scanChunk(line []byte, masks []blockMask, off int) rul
 		}
 		start := 32 * b
 		if start < off {
-			v &= tailMask[off-start]
+			v &= ^uint32(0) << (off - start)
 		}
-		if end := start + 31; end > last {
-			v &^= tailMask[last-start+1]
+		if last-start < 31 {
+			v &= ^uint32(0) >> (31 - (last - start))
 		}
 		for ; v != 0; v &= v - 1 {
-			bit := bits.TrailingZeros32(v)
-			o := start + 4*(bit&7) + bit>>3 - off
+			o := start + bits.TrailingZeros32(v) - off
 			g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
 			km.verify(line, o, g, gramHash(g), &m)
 		}
@@ -390,32 +389,33 @@ func (km *keywordMatcher) quietChunk(line []byte, masks []blockMask, off int) bo
 	}
 	lastByte, lastGram := off+n-1, off+n-4
 	for b := off >> 5; b <= lastByte>>5; b++ {
-		start := b << 5
-		if v := masks[b].special; v != 0 {
-			if start < off {
-				v &= ^uint32(0) << (off - start)
-			}
-			if lastByte-start < 31 {
-				v &= ^uint32(0) >> (31 - (lastByte - start))
-			}
-			if v != 0 {
-				return false
-			}
-		}
-		v := masks[b].grams
-		if v == 0 || start > lastGram {
+		mb := &masks[b]
+		if mb.special|mb.grams == 0 {
 			continue
 		}
+		start := b << 5
+		// The bits of the line's bytes, of its grams' offsets.
+		keep, keepGrams := ^uint32(0), ^uint32(0)
 		if start < off {
-			v &= tailMask[off-start]
+			keep <<= off - start
+			keepGrams = keep
+		}
+		if lastByte-start < 31 {
+			keep &= ^uint32(0) >> (31 - (lastByte - start))
 		}
 		if lastGram-start < 31 {
-			v &^= tailMask[lastGram-start+1]
+			if lastGram < start {
+				keepGrams = 0
+			} else {
+				keepGrams &= ^uint32(0) >> (31 - (lastGram - start))
+			}
+		}
+		if mb.special&keep != 0 {
+			return false
 		}
 		var m ruleMask
-		for ; v != 0; v &= v - 1 {
-			bit := bits.TrailingZeros32(v)
-			o := start + 4*(bit&7) + bit>>3 - off
+		for v := mb.grams & keepGrams; v != 0; v &= v - 1 {
+			o := start + bits.TrailingZeros32(v) - off
 			g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
 			if km.verify(line, o, g, gramHash(g), &m); !m.isZero() {
 				return false
@@ -529,29 +529,17 @@ func (km *keywordMatcher) scan4Blocks(line []byte, m *ruleMask) {
 	if done := 32 * blocks; done < n-3 {
 		w := n - 35
 		gramMasks4(&line[w], 1, &km.bits[0], &out[0])
-		if v := out[0].grams & tailMask[done-w]; v != 0 {
+		if v := out[0].grams &^ (1<<(done-w) - 1); v != 0 {
 			km.wakeBlock(line, w, v, m)
 		}
 	}
 }
 
-// tailMask[s] keeps the bits of a gramMasks4 mask whose offsets in the
-// block are s or more.
-var tailMask = func() (t [32]uint32) {
-	for s := range t {
-		for o := s; o < 32; o++ {
-			t[s] |= 1 << (8*(o%4) + o/4)
-		}
-	}
-	return t
-}()
-
 // wakeBlock verifies the grams of the block at line[i:] whose bits are set
-// in v (as gramMasks4 sets them: bit 8j+k for offset 4k+j).
+// in v.
 func (km *keywordMatcher) wakeBlock(line []byte, i int, v uint32, m *ruleMask) {
 	for ; v != 0; v &= v - 1 {
-		b := bits.TrailingZeros32(v)
-		o := i + 4*(b&7) + b>>3
+		o := i + bits.TrailingZeros32(v)
 		g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
 		km.verify(line, o, g, gramHash(g), m)
 	}

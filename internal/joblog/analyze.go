@@ -124,8 +124,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 		if haveGramMasks {
 			// The keyword prefilter runs on the whole chunk at once; the
 			// lines that cleaning leaves as they are use its result.
-			a.chunk = data
-			a.masks = matcher.blockMasks(data, a.masks)
+			a.masks, a.grams = matcher.blockMasks(data, a.masks)
 		}
 		for len(data) > 0 {
 			i := a.indexNewline(data, nread-len(data))
@@ -231,11 +230,10 @@ type analyzer struct {
 	cl   cleaner
 	n    int
 
-	// The chunk read last, the keyword prefilter's masks of its blocks,
-	// and the offset in it of the line being read (-1: the line is not in
-	// it).
-	chunk    []byte
+	// The masks of the blocks of the chunk read last, and the offset in
+	// it of the line being read (-1: the line is not in it).
 	masks    []blockMask
+	grams    bool // the masks hold the grams
 	chunkOff int
 
 	timestamped bool
@@ -279,10 +277,13 @@ func (a *analyzer) line(raw []byte) {
 	}
 	covered := a.chunkOff >= 0 && chunkCovers(a.masks, off, len(raw))
 	var text []byte
-	if covered && chunkPlain(a.masks, off, len(raw)) {
-		text = a.cl.cleanPlain(raw)
-	} else {
+	switch {
+	case !covered || len(raw) > 0 && raw[len(raw)-1] == '\r':
 		text = a.cl.clean(raw)
+	case chunkPlain(a.masks, off, len(raw)):
+		text = a.cl.cleanPlain(raw)
+	default:
+		text = a.cl.cleanOther(raw)
 	}
 	if len(a.cl.markers) > 0 {
 		a.sectionMarkers(n)
@@ -292,7 +293,7 @@ func (a *analyzer) line(raw []byte) {
 	}
 
 	var m lineMatch
-	if covered && a.cl.plain {
+	if covered && a.cl.plain && a.grams {
 		m = classifyMask(a.rs, text, matcher.scanChunk(text, a.masks, off))
 	} else {
 		m = classify(a.rs, text)
@@ -348,7 +349,7 @@ func (a *analyzer) indexNewline(data []byte, p int) int {
 // no warning, while no block is open. It does what line would do with it
 // and reports true; for any other line it does nothing and reports false.
 func (a *analyzer) quiet(raw []byte) bool {
-	if !haveGramMasks || a.cur != nil || a.n == 0 {
+	if !a.grams || a.cur != nil || a.n == 0 {
 		return false
 	}
 	n, off := a.n+1, a.chunkOff

@@ -74,6 +74,14 @@ func (c *cleaner) clean(raw []byte) []byte {
 	if isPlain(raw) {
 		return c.cleanPlain(raw)
 	}
+	return c.cleanOther(raw)
+}
+
+// cleanOther is clean for a line without a final '\r' that is known not
+// to be plain.
+func (c *cleaner) cleanOther(raw []byte) []byte {
+	c.markers = c.markers[:0]
+	c.plain = false
 	out := c.out[:0]
 	segStart := 0              // start in out of the current '\r' segment
 	keepStart, keepEnd := 0, 0 // the last segment with visible text

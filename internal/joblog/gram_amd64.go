@@ -4,11 +4,14 @@ package joblog
 
 import "golang.org/x/sys/cpu"
 
-// gramMasks4 is written in gram_amd64.s.
+// Written in gram_amd64.s.
 //
 //go:noescape
 func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask)
 
-// haveGramMasks reports whether gramMasks4 can run: it needs AVX2 (for
-// VPGATHERDD).
+//go:noescape
+func textMasks(p *byte, blocks int, out *blockMask)
+
+// haveGramMasks reports whether gramMasks4 and textMasks can run: they
+// need AVX2 (VPGATHERDD).
 var haveGramMasks = cpu.X86.HasAVX2

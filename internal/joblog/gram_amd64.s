@@ -2,31 +2,26 @@
 
 #include "textflag.h"
 
-// func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask)
+// Constants are moved into vector registers with VEX-encoded moves: a
+// legacy SSE write to an XMM register whose upper half is in use costs
+// hundreds of cycles on some processors.
+
+// func textMasks(p *byte, blocks int, out *blockMask)
 //
-// For each 32-byte block b of p, out[b].grams gets bit o set for every
-// offset 32b+o whose 4-byte gram, ORed with 0x20 in each byte and hashed as
-// gramHash does, has a non-zero entry in tab. out[b].special gets bit i set when byte 32b+i is not printable
-// ASCII (below 0x20 or above 0x7e), a tab or '\n' excepted;
-// out[b].newlines when it is '\n'. It reads p[0 : 32*blocks+3] and
-// tab[0 : 1<<15+3].
-TEXT ·gramMasks4(SB), NOSPLIT, $0-32
+// For each 32-byte block b of p, out[b].special gets bit i set when byte
+// 32b+i is not printable ASCII (below 0x20 or above 0x7e), a tab or '\n'
+// excepted; out[b].newlines when it is '\n'. It reads p[0 : 32*blocks]
+// and leaves out[b].grams alone.
+TEXT ·textMasks(SB), NOSPLIT, $0-24
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
-	MOVQ tab+16(FP), DI
-	MOVQ out+24(FP), R8
+	MOVQ out+16(FP), R8
 	TESTQ CX, CX
 	JEQ done
 
-	// Constants, moved into vector registers with VEX-encoded moves: a
-	// legacy SSE write to an XMM register whose upper half is in use
-	// costs hundreds of cycles here.
 	MOVL $0x20202020, AX
 	VMOVD AX, X15
-	VPBROADCASTD X15, Y15 // fold, and the lowest printable byte
-	MOVL $0x9E3779B1, AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14 // gramHash's multiplier
+	VPBROADCASTD X15, Y15 // the lowest printable byte
 	MOVL $0x7f7f7f7f, AX
 	VMOVD AX, X11
 	VPBROADCASTD X11, Y11 // DEL
@@ -39,9 +34,6 @@ TEXT ·gramMasks4(SB), NOSPLIT, $0-32
 
 loop:
 	VMOVDQU (SI), Y0
-	VMOVDQU 1(SI), Y1
-	VMOVDQU 2(SI), Y2
-	VMOVDQU 3(SI), Y3
 
 	// Bytes that are not plain: signed 0x20 > b holds for b < 0x20 and
 	// for b >= 0x80.
@@ -57,6 +49,42 @@ loop:
 	VPMOVMSKB Y6, R12
 	MOVL R12, 8(R8)
 
+	ADDQ $32, SI
+	ADDQ $12, R8
+	DECQ CX
+	JNZ loop
+
+	VZEROUPPER
+
+done:
+	RET
+
+// func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask)
+//
+// For each 32-byte block b of p, out[b].grams gets bit o set for every
+// offset 32b+o whose 4-byte gram, ORed with 0x20 in each byte and hashed as
+// gramHash does, has a non-zero entry in tab. It reads p[0 : 32*blocks+3]
+// and tab[0 : 1<<15+3], and leaves the other fields of out alone.
+TEXT ·gramMasks4(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ blocks+8(FP), CX
+	MOVQ tab+16(FP), DI
+	MOVQ out+24(FP), R8
+	TESTQ CX, CX
+	JEQ done
+
+	MOVL $0x20202020, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15 // fold
+	MOVL $0x9E3779B1, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14 // gramHash's multiplier
+
+loop:
+	VMOVDQU (SI), Y0
+	VMOVDQU 1(SI), Y1
+	VMOVDQU 2(SI), Y2
+	VMOVDQU 3(SI), Y3
 	VPOR Y15, Y0, Y0
 	VPOR Y15, Y1, Y1
 	VPOR Y15, Y2, Y2

@@ -8,3 +8,7 @@ var haveGramMasks = false
 func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask) {
 	panic("gramMasks4 needs amd64")
 }
+
+func textMasks(p *byte, blocks int, out *blockMask) {
+	panic("textMasks needs amd64")
+}

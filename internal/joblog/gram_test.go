@@ -61,6 +61,39 @@ func blockTestData(tb testing.TB) [][]byte {
 	return data
 }
 
+// allMasks returns the masks of the whole blocks of d, grams included.
+func allMasks(d []byte) []blockMask {
+	if len(d) < 35 {
+		return nil
+	}
+	masks := make([]blockMask, (len(d)-3)/32)
+	textMasks(&d[0], len(masks), &masks[0])
+	gramMasks4(&d[0], len(masks), &matcher.bits[0], &masks[0])
+	return masks
+}
+
+// blockMasks tests the grams of a chunk of plain text, not those of a
+// chunk coloured throughout.
+func TestBlockMasksSkipColouredText(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks4 does not run here")
+	}
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	plain := bytes.Repeat([]byte("ok 12 - resolves the path of the config file\n"), 100)
+	coloured := bytes.Repeat([]byte("\x1b[32mok\x1b[0m 12 - resolves the path\n"), 100)
+	for _, tc := range []struct {
+		chunk []byte
+		grams bool
+	}{{plain, true}, {coloured, false}} {
+		masks, grams := matcher.blockMasks(tc.chunk, nil)
+		if grams != tc.grams || len(masks) != (len(tc.chunk)-3)/32 {
+			t.Errorf("blockMasks(%.40q…): %d masks, grams %v; want %d, %v", tc.chunk, len(masks), grams, (len(tc.chunk)-3)/32, tc.grams)
+		}
+	}
+}
+
 func TestGramMasksAgree(t *testing.T) {
 	if !haveGramMasks {
 		t.Skip("gramMasks4 does not run here")
@@ -73,7 +106,7 @@ func TestGramMasksAgree(t *testing.T) {
 			continue
 		}
 		blocks := (len(d) - 3) / 32
-		got := matcher.blockMasks(d, nil)
+		got := allMasks(d)
 		if want := refBlockMasks(matcher, d, blocks); !reflect.DeepEqual(got, want) {
 			for i := range want {
 				if got[i] != want[i] {
@@ -96,7 +129,7 @@ func TestChunkScanAgrees(t *testing.T) {
 	}
 	checked := 0
 	for _, d := range blockTestData(t) {
-		masks := matcher.blockMasks(d, nil)
+		masks := allMasks(d)
 		for off := 0; off < len(d); {
 			n := bytes.IndexByte(d[off:], '\n')
 			if n < 0 {
@@ -163,11 +196,12 @@ func BenchmarkGramMasks(b *testing.B) {
 		b.Fatal(err)
 	}
 	data := benchTrace(b, 1<<20)
-	var masks []blockMask
+	masks := make([]blockMask, (len(data)-3)/32)
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
-		masks = matcher.blockMasks(data, masks)
+		textMasks(&data[0], len(masks), &masks[0])
+		gramMasks4(&data[0], len(masks), &matcher.bits[0], &masks[0])
 	}
 }
 

@@ -312,23 +312,35 @@ func (km *keywordMatcher) scanLineStart(line []byte, m *ruleMask) {
 	}
 }
 
-// blockMasks tests, for a matcher of 4-byte grams, the grams at every
-// offset of whole 32-byte blocks of chunk, as a line's scan would, and
-// looks for the bytes that are not plain text; it returns two masks per
-// block (see gramMasks4), reusing masks. The bytes past the last whole
-// block are left untested: chunkCovers tells which lines the masks cover.
-// Only where haveGramMasks.
-func (km *keywordMatcher) blockMasks(chunk []byte, masks []blockMask) []blockMask {
+// blockMasks finds, for each whole 32-byte block of chunk, its bytes that
+// are not plain text and its newlines, reusing masks. When most blocks are
+// plain text, it also tests the grams at every offset of the blocks for a
+// matcher of 4-byte grams, as a line's scan would, and reports true: the
+// lines that cleaning leaves as they are then need no scan of their own.
+// (In a log coloured throughout, most lines are cleaned, then scanned.)
+// The bytes past the last whole block are left untested: chunkCovers
+// tells which lines the masks cover. Only where haveGramMasks.
+func (km *keywordMatcher) blockMasks(chunk []byte, masks []blockMask) ([]blockMask, bool) {
 	if len(chunk) < 35 {
-		return masks[:0]
+		return masks[:0], false
 	}
 	blocks := (len(chunk) - 3) / 32
 	masks = slices.Grow(masks[:0], blocks)[:blocks]
+	textMasks(&chunk[0], blocks, &masks[0])
+	special := 0
+	for i := range masks {
+		if masks[i].special != 0 {
+			special++
+		}
+	}
+	if 2*special > blocks {
+		return masks, false
+	}
 	gramMasks4(&chunk[0], blocks, &km.bits[0], &masks[0])
-	return masks
+	return masks, true
 }
 
-// blockMask is what gramMasks4 finds in a block of 32 bytes.
+// blockMask is what textMasks and gramMasks4 find in a block of 32 bytes.
 type blockMask struct {
 	grams    uint32 // offsets whose gram may be a keyword's anchor: bit i for offset i
 	special  uint32 // bytes that are not plain text: bit i for byte i

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -332,4 +333,87 @@ func ruleName(r *Rule) string {
 		return "none"
 	}
 	return r.Name
+}
+
+// rulesWithoutRealLine lists the rules that testdata/rule_lines.txt has no
+// real log line for yet: their Example was written from the tool's message
+// format.
+var rulesWithoutRealLine = map[string]bool{
+	"c.ctest":                   true,
+	"config.gitlab-ci":          true,
+	"dotnet.build":              true,
+	"dotnet.restore":            true,
+	"dotnet.test":               true,
+	"go.module":                 true,
+	"go.panic":                  true,
+	"go.race":                   true,
+	"infra.image-pull":          true,
+	"infra.killed":              true,
+	"infra.log-truncated":       true,
+	"infra.no-space":            true,
+	"infra.oom-killed":          true,
+	"java.checkstyle":           true,
+	"java.dependency":           true,
+	"js.npm-resolve":            true,
+	"js.prettier":               true,
+	"js.tsc":                    true,
+	"python.black":              true,
+	"python.mypy":               true,
+	"python.pip-build":          true,
+	"python.pip-conflict":       true,
+	"python.pylint":             true,
+	"python.pytest-collection":  true,
+	"ruby.rubocop":              true,
+	"runner.job-timeout":        true,
+	"runner.no-matching-runner": true,
+	"runner.stalled":            true,
+	"runner.system-failure":     true,
+	"rust.clippy-fmt":           true,
+	"supply.cosign":             true,
+	"supply.registry-auth":      true,
+}
+
+// Each rule matches a real log line, copied from a real job's log, named in
+// testdata/rule_lines.txt with where it comes from; the rules with none
+// yet are listed in rulesWithoutRealLine.
+func TestRulesOnRealLines(t *testing.T) {
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "rule_lines.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, row := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		if strings.HasPrefix(row, "#") {
+			continue
+		}
+		f := strings.Split(row, "\t")
+		if len(f) != 3 || f[1] == "" {
+			t.Fatalf("rule_lines.txt:%d: want rule, source and line separated by tabs: %q", i+1, row)
+		}
+		line, err := strconv.Unquote(f[2])
+		if err != nil {
+			t.Fatalf("rule_lines.txt:%d: %v", i+1, err)
+		}
+		r := ruleByName(f[0])
+		if r == nil {
+			t.Errorf("rule_lines.txt:%d: no rule %s", i+1, f[0])
+			continue
+		}
+		seen[r.Name] = true
+		if !ruleMatches(r, []byte(line)) {
+			t.Errorf("rule %s does not match its real line %q (%s)", r.Name, line, f[1])
+		}
+	}
+	for _, r := range rs {
+		switch {
+		case !seen[r.Name] && !rulesWithoutRealLine[r.Name]:
+			t.Errorf("rule %s has no real line in testdata/rule_lines.txt", r.Name)
+		case seen[r.Name] && rulesWithoutRealLine[r.Name]:
+			t.Errorf("rule %s has a real line now: take it out of rulesWithoutRealLine", r.Name)
+		}
+	}
 }

@@ -344,18 +344,16 @@ func (a *analyzer) indexNewline(data []byte, p int) int {
 	return b<<5 + bits.TrailingZeros32(m) - p
 }
 
-// quiet handles a line of the chunk (at a.chunkOff) that nothing can use
-// but as context: plain text that holds no keyword, no command, no fact,
-// no warning, while no block is open. It does what line would do with it
-// and reports true; for any other line it does nothing and reports false.
+// quiet handles a line of the chunk (at a.chunkOff) that holds no keyword,
+// no command, no fact and no section marker, and that cleaning leaves as it
+// is: most of a log. It does what line would do with it, without cleaning
+// or classifying it, and reports true; for any other line it does nothing
+// and reports false.
 func (a *analyzer) quiet(raw []byte) bool {
-	if !a.grams || a.cur != nil || a.n == 0 {
+	if !a.grams || a.n == 0 {
 		return false
 	}
-	n, off := a.n+1, a.chunkOff
-	if wn := &a.warn; wn.start > 0 && wn.cmdLine == a.cmdLine && n == wn.end+1 {
-		return false // the line may carry on the warning
-	}
+	off := a.chunkOff
 	if a.timestamped && hasTimestampHeader(raw) {
 		raw = raw[timestampHeader:]
 		off += timestampHeader
@@ -366,14 +364,15 @@ func (a *analyzer) quiet(raw []byte) bool {
 			return false // a fact, a command, a section marker
 		}
 	}
-	if !chunkCovers(a.masks, off, len(raw)) || isNumberedItem(raw) || isLocation(raw) ||
-		!matcher.quietChunk(raw, a.masks, off) {
+	if !chunkCovers(a.masks, off, len(raw)) || isNumberedItem(raw) || !matcher.quietChunk(raw, a.masks, off) {
 		return false
 	}
-	a.n = n
+	a.n++
+	n := a.n
 	for _, s := range a.opts.Sinks {
 		s.Line(n, raw)
 	}
+	a.track(n, raw, 0, nil, false)
 	a.remember(n, raw, 0, false, true)
 	return true
 }

@@ -58,7 +58,8 @@ type Rule struct {
 	// failures, timeouts, out-of-memory kills): they win over the rule of
 	// the first excerpt.
 	Decisive bool
-	// Example is a log line the rule matches, taken from a real log.
+	// Example is a log line the rule matches (testdata/rule_lines.txt
+	// holds real lines, with where each comes from).
 	Example string
 	// Generic rules (plain "error", "failed") count only when no
 	// ecosystem rule matched the line.

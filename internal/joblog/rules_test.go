@@ -339,38 +339,17 @@ func ruleName(r *Rule) string {
 // real log line for yet: their Example was written from the tool's message
 // format.
 var rulesWithoutRealLine = map[string]bool{
-	"c.ctest":                   true,
-	"config.gitlab-ci":          true,
-	"dotnet.build":              true,
 	"dotnet.restore":            true,
-	"dotnet.test":               true,
 	"go.module":                 true,
-	"go.panic":                  true,
-	"go.race":                   true,
-	"infra.image-pull":          true,
 	"infra.killed":              true,
-	"infra.log-truncated":       true,
 	"infra.no-space":            true,
-	"infra.oom-killed":          true,
-	"java.checkstyle":           true,
-	"java.dependency":           true,
 	"js.npm-resolve":            true,
-	"js.prettier":               true,
 	"js.tsc":                    true,
-	"python.black":              true,
-	"python.mypy":               true,
-	"python.pip-build":          true,
 	"python.pip-conflict":       true,
-	"python.pylint":             true,
 	"python.pytest-collection":  true,
-	"ruby.rubocop":              true,
 	"runner.job-timeout":        true,
 	"runner.no-matching-runner": true,
-	"runner.stalled":            true,
-	"runner.system-failure":     true,
-	"rust.clippy-fmt":           true,
 	"supply.cosign":             true,
-	"supply.registry-auth":      true,
 }
 
 // Each rule matches a real log line, copied from a real job's log, named in

@@ -229,6 +229,7 @@ type anchorSlot struct {
 type candidate struct {
 	head, headMask uint64
 	kw, off        uint16
+	whole          bool // head holds the whole keyword
 }
 
 // newKeywordMatcher builds the matcher of keywords parsed with minLen 4 or
@@ -251,7 +252,7 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 		if _, ok := byGram[g]; !ok {
 			order = append(order, g)
 		}
-		c := candidate{kw: uint16(i), off: uint16(k.anchor)}
+		c := candidate{kw: uint16(i), off: uint16(k.anchor), whole: len(k.text) <= 8}
 		for j := 0; j < len(k.text) && j < 8; j++ {
 			c.head |= uint64(k.text[j]) << (8 * j)
 			c.headMask |= 0xff << (8 * j)
@@ -624,8 +625,14 @@ func (km *keywordMatcher) verify(line []byte, i int, g, h uint32, m *ruleMask) {
 		case g:
 			for _, c := range km.cands[sl.first : sl.first+sl.n] {
 				s := i - int(c.off)
-				if s >= 0 && s+8 <= len(line) && lower8(binary.LittleEndian.Uint64(line[s:]))&c.headMask != c.head {
-					continue
+				if s >= 0 && s+8 <= len(line) {
+					if lower8(binary.LittleEndian.Uint64(line[s:]))&c.headMask != c.head {
+						continue
+					}
+					if c.whole {
+						km.checkBounds(line, s, &km.kws[c.kw], m)
+						continue
+					}
 				}
 				km.check(line, s, &km.kws[c.kw], m)
 			}
@@ -640,6 +647,13 @@ func (km *keywordMatcher) check(line []byte, s int, k *keyword, m *ruleMask) {
 	if s < 0 || e > len(line) || m.has(k.rule) || !equalFold(line[s:e], k.text) {
 		return
 	}
+	km.checkBounds(line, s, k, m)
+}
+
+// checkBounds records k's rule when k's text, known to be at line[s:], has
+// its boundaries there.
+func (km *keywordMatcher) checkBounds(line []byte, s int, k *keyword, m *ruleMask) {
+	e := s + len(k.text)
 	if k.wordStart && s > 0 && isWordByte(line[s-1]) || k.wordEnd && e < len(line) && isWordByte(line[e]) {
 		return
 	}

@@ -239,3 +239,35 @@ func TestAnalyzeReadSizes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAnalyzeBlocks checks that Analyze returns the same result with and
+// without the block prefilter, on plain text with keywords and line breaks
+// in it (the prefilter's grams are only tested over mostly plain chunks).
+func FuzzAnalyzeBlocks(f *testing.F) {
+	if !haveGramMasks {
+		f.Skip("gramMasks4 does not run here")
+	}
+	for _, s := range []string{
+		"$ make\nsrc/x.c:1:1: error: boom\nERROR: Job failed: exit code 2\n",
+		"    at Object.<anonymous> (test.js:1:1)\nFAIL test.js\n  ● suite › case\n",
+		"2025-05-14T11:19:27.100851Z 00O $ go test ./...\n2025-05-14T11:19:27.100851Z 01E --- FAIL: TestX (0.00s)\n",
+		"Traceback (most recent call last):\n  File \"x.py\", line 1\nModuleNotFoundError: No module named 'y'\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		with, err := Analyze(bytes.NewReader(data), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		haveGramMasks = false
+		without, err := Analyze(bytes.NewReader(data), Options{})
+		haveGramMasks = true
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(with, without) {
+			t.Fatalf("Analyze differs with the block prefilter on %q:\n%+v\n%+v", data, with, without)
+		}
+	})
+}

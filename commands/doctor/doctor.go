@@ -257,7 +257,7 @@ func (o *Options) resolve() (*glabconfig.Selection, *glabconfig.Credentials, err
 	if err != nil {
 		return nil, nil, err
 	}
-	creds, err := cfg.Credentials(sel.Repo.Host)
+	creds, err := cfg.CredentialsForRepo(sel.Repo)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -25,7 +25,8 @@ type Config struct {
 	local  *yaml.Node // top-level mapping of LocalPath
 
 	mu        sync.Mutex
-	refreshed map[string]bool // hosts for which glab was run to refresh OAuth
+	refreshed map[string]bool       // hosts for which glab was run to refresh OAuth
+	helper    map[string]*helperRun // glab auth credential-helper runs, by host/project
 }
 
 // Load finds and reads glab's config the way glab does (see ConfigDir and

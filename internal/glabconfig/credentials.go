@@ -226,15 +226,10 @@ const oauthSkew = 10 * time.Second
 func (c *Config) resolve(host string) (cr *Credentials, expired bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	cr = &Credentials{Host: host, ConfigFile: c.Path}
-	if err := c.fillEndpoint(cr); err != nil {
+	cr, err = c.connection(host)
+	if err != nil {
 		return nil, false, err
 	}
-	if err := c.fillTLS(cr); err != nil {
-		return nil, false, err
-	}
-	cr.Proxy = c.fileHostValue(host, "proxy")
-	cr.CustomHeaders = c.customHeaders(host)
 
 	useKeyring := isTrue(c.fileHostValue(host, "use_keyring"))
 	token, tokSrc, keyringNote, err := c.token(host, useKeyring)
@@ -282,6 +277,21 @@ func (c *Config) resolve(host string) (cr *Credentials, expired bool, err error)
 		cr.Token, cr.Kind, cr.Source = Secret(job), AuthJob, jobSrc.String()
 	}
 	return cr, false, nil
+}
+
+// connection builds the credentials of host without the token: endpoint,
+// TLS, proxy and custom headers. The caller holds c.mu.
+func (c *Config) connection(host string) (*Credentials, error) {
+	cr := &Credentials{Host: host, ConfigFile: c.Path}
+	if err := c.fillEndpoint(cr); err != nil {
+		return nil, err
+	}
+	if err := c.fillTLS(cr); err != nil {
+		return nil, err
+	}
+	cr.Proxy = c.fileHostValue(host, "proxy")
+	cr.CustomHeaders = c.customHeaders(host)
+	return cr, nil
 }
 
 // noTokenError is the one-line error for a host without a usable token.

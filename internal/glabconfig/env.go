@@ -2,6 +2,8 @@ package glabconfig
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,6 +35,10 @@ type Env struct {
 	// RunGlab runs glab with args (used for `glab auth status`, which
 	// refreshes an expired OAuth token). Nil disables it.
 	RunGlab func(args ...string) error
+	// GlabOutput runs glab with args and returns its standard output (used
+	// for `glab auth credential-helper`). That output holds a token: it is
+	// never put in an error or a message. Nil disables it.
+	GlabOutput func(args ...string) ([]byte, error)
 	// Now is the clock, for OAuth expiry.
 	Now func() time.Time
 	// SSHConfigFiles are the system-wide ssh_config files read after
@@ -45,15 +51,16 @@ func System() Env {
 	home, _ := os.UserHomeDir()
 	wd, _ := os.Getwd()
 	return Env{
-		Getenv:   os.Getenv,
-		HomeDir:  home,
-		WorkDir:  wd,
-		GOOS:     runtime.GOOS,
-		Keyring:  keyring.Get,
-		Git:      runGit,
-		LookPath: exec.LookPath,
-		RunGlab:  runGlab,
-		Now:      time.Now,
+		Getenv:     os.Getenv,
+		HomeDir:    home,
+		WorkDir:    wd,
+		GOOS:       runtime.GOOS,
+		Keyring:    keyring.Get,
+		Git:        runGit,
+		LookPath:   exec.LookPath,
+		RunGlab:    runGlab,
+		GlabOutput: glabOutput,
+		Now:        time.Now,
 	}
 }
 
@@ -111,21 +118,59 @@ func runGit(dir string, args ...string) (string, error) {
 	return stdout.String(), nil
 }
 
-// runGlab runs glab without prompts, update checks or telemetry, with its
-// output discarded: it is only run for its side effect on glab's config.
+// glabEnviron is the environment glab runs in: no prompts, update checks,
+// telemetry or colour.
+func glabEnviron() []string {
+	return append(os.Environ(),
+		"GLAB_CHECK_UPDATE=false", "GLAB_SEND_TELEMETRY=false", "GLAB_NO_PROMPT=true", "NO_COLOR=1")
+}
+
+// glabError is the error of a failed glab run: the arguments, the cause and
+// the first line of its standard error.
+func glabError(args []string, err error, stderr *bytes.Buffer) error {
+	if msg := strings.TrimSpace(stderr.String()); msg != "" {
+		return fmt.Errorf("glab %s: %w: %s", strings.Join(args, " "), err, firstLine(msg))
+	}
+	return fmt.Errorf("glab %s: %w", strings.Join(args, " "), err)
+}
+
+// runGlab runs glab with its output discarded: it is only run for its side
+// effect on glab's config.
 func runGlab(args ...string) error {
 	cmd := exec.Command("glab", args...)
-	cmd.Env = append(os.Environ(),
-		"GLAB_CHECK_UPDATE=false", "GLAB_SEND_TELEMETRY=false", "GLAB_NO_PROMPT=true", "NO_COLOR=1")
+	cmd.Env = glabEnviron()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return fmt.Errorf("glab %s: %w: %s", strings.Join(args, " "), err, firstLine(msg))
-		}
-		return fmt.Errorf("glab %s: %w", strings.Join(args, " "), err)
+		return glabError(args, err, &stderr)
 	}
 	return nil
+}
+
+// glabOutputTimeout bounds a glab run whose output is read.
+const glabOutputTimeout = 10 * time.Second
+
+// glabOutput runs glab without standard input and returns its standard
+// output. On failure the output is dropped (it may hold a secret) and the
+// error carries the first line of standard error only.
+func glabOutput(args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), glabOutputTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "glab", args...)
+	cmd.Env = glabEnviron()
+	cmd.Stdin = nil // the null device
+	// A child of glab that keeps the pipes open must not outlive the timeout.
+	cmd.WaitDelay = time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer after %s: %w", glabOutputTimeout, err)
+		}
+		return nil, glabError(args, err, &stderr)
+	}
+	return stdout.Bytes(), nil
 }
 
 func firstLine(s string) string {

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mattn/go-runewidth"
-
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/diagnose"
 )
 
@@ -105,41 +103,6 @@ func TestVerbose(t *testing.T) {
 			t.Errorf("with --verbose, contains %q = %v, want %v", c.text, got, c.verbos)
 		}
 	}
-}
-
-// TestFitsWidth: on a terminal with OSC 8 links (so no bare URLs) every line
-// but the repro commands, which are never cut, fits the width.
-func TestFitsWidth(t *testing.T) {
-	for _, width := range []int{80, 60} {
-		for name, r := range reports(t) {
-			var buf bytes.Buffer
-			if err := Text(&buf, r, Options{TTY: true, Hyperlinks: true, Color: true, Width: width}); err != nil {
-				t.Fatal(err)
-			}
-			plain := ours.ReplaceAllString(buf.String(), "")
-			inRepro := false
-			for _, l := range strings.Split(plain, "\n") {
-				switch {
-				case l == "Reproduce":
-					inRepro = true
-				case l == "Warnings":
-					inRepro = false
-				}
-				if inRepro || strings.HasPrefix(l, "    ") && strings.Contains(l, "::") {
-					continue
-				}
-				if w := runewidth.StringWidth(l); w > width && !isTestNameLine(l) {
-					t.Errorf("%s at %d columns: line is %d wide: %q", name, width, w, l)
-				}
-			}
-		}
-	}
-}
-
-// isTestNameLine is the first line of a test entry, which keeps the whole
-// name so it can be copied.
-func isTestNameLine(l string) bool {
-	return strings.Contains(l, " ✗ test") || strings.Contains(l, " ✗ sklearn") || strings.Contains(l, " ↻ sklearn")
 }
 
 func TestNoColorNoEscapes(t *testing.T) {

@@ -23,6 +23,7 @@ func TestTextGolden(t *testing.T) {
 		{"tty", Options{TTY: true, Color: true, Hyperlinks: true, Width: 80}},
 		{"tty-plain", Options{TTY: true, Width: 80}},
 		{"tty-wide", Options{TTY: true, Color: true, Width: 120}},
+		{"tty-narrow", Options{TTY: true, Width: 40, Verbose: true}},
 		{"piped", Options{}},
 		{"piped-verbose", Options{Verbose: true}},
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 
@@ -28,8 +29,10 @@ type Options struct {
 	// Hyperlinks prints OSC 8 links instead of bare URLs; only http and
 	// https URLs made of printable ASCII are ever linked.
 	Hyperlinks bool
-	// Width is the terminal width in columns. 0 means 80; less than 40 is
-	// treated as 40.
+	// Width is the terminal width in columns. 0 means 80; less than 20 is
+	// treated as 20. On a terminal every line fits it, but for a test name,
+	// a URL or a word of a shell command that is wider than a line by
+	// itself: those are put on a line of their own and never cut.
 	Width int
 	// Verbose prints every excerpt block whole: the excerpts of causes, of
 	// tests and of jobs. Otherwise one window of each cause's excerpt is shown.
@@ -45,6 +48,9 @@ const (
 	excerptWindow = 12
 	excerptLead   = 4
 	maxCauses     = 10
+	// minMessage is the least room a test's message is cut to on the line
+	// of its status and jobs; with less it goes on a line of its own.
+	minMessage = 24
 )
 
 // Text writes the report for people: a pipeline header, the ranked causes
@@ -57,8 +63,8 @@ func Text(w io.Writer, r *diagnose.Report, o Options) error {
 	if o.Width <= 0 {
 		o.Width = 80
 	}
-	if o.Width < 40 {
-		o.Width = 40
+	if o.Width < minWidth {
+		o.Width = minWidth
 	}
 	t := &textWriter{w: w, o: o, r: r, idx: indexJobs(r)}
 	t.header()
@@ -129,6 +135,37 @@ func (t *textWriter) link(text, u string) string {
 	return text + "  " + t.cyan(safe)
 }
 
+// maxWrappedRows caps the rows a wrapped excerpt line takes; the last one
+// is cut with "…".
+const maxWrappedRows = 4
+
+// splitCells splits a sanitised plain string into rows of at most n columns
+// on a terminal, at most rows of them, the last cut with "…" when the
+// string does not fit; piped output is never split.
+func (t *textWriter) splitCells(s string, n, rows int) []string {
+	if !t.o.TTY || n <= 0 || runewidth.StringWidth(s) <= n {
+		return []string{s}
+	}
+	var out []string
+	for len(out) < rows-1 && runewidth.StringWidth(s) > n {
+		w, i := 0, 0
+		for _, r := range s {
+			rw := runewidth.RuneWidth(r)
+			if w+rw > n {
+				break
+			}
+			w += rw
+			i += utf8.RuneLen(r)
+		}
+		if i == 0 {
+			break // a rune wider than a row
+		}
+		out = append(out, s[:i])
+		s = s[i:]
+	}
+	return append(out, t.fit(s, n))
+}
+
 // fit cuts a sanitised plain string to n columns on a terminal; piped output
 // is never cut.
 func (t *textWriter) fit(s string, n int) string {
@@ -162,6 +199,7 @@ func (t *textWriter) header() {
 		}
 		id := "#" + strconv.FormatInt(p.ID, 10)
 		ref, sha := Sanitize(p.Ref), Sanitize(shortSHA(p.SHA))
+		fullRef := ref
 		rest := " " + statusWord(p.Status)
 		if d := formatDuration(p.Duration); d != "" {
 			rest += " in " + d
@@ -191,35 +229,63 @@ func (t *textWriter) header() {
 				ref = runewidth.Truncate(ref, max(8, runewidth.StringWidth(ref)-over), "…")
 			}
 		}
+		var lines []string
 		if t.o.TTY && plainWidth() > t.o.Width {
-			word = "\n  " // still too wide: the pipeline goes on a second line
-		}
-		var b strings.Builder
-		b.WriteString(glyph + " " + t.bold(orDash(project)) + word)
-		if t.o.Hyperlinks {
-			b.WriteString(t.link(id, p.WebURL))
+			// Still too wide: the project on a line of its own, and the
+			// pipeline under it, wrapped between its words.
+			var parts []string
+			if t.o.Hyperlinks {
+				parts = append(parts, t.link(id, p.WebURL))
+			} else {
+				parts = append(parts, id)
+			}
+			if ref != "" {
+				parts = append(parts, "on "+t.bold(t.fit(fullRef, t.o.Width-5)))
+			}
+			if sha != "" {
+				parts = append(parts, "("+sha+")")
+			}
+			parts = append(parts, strings.TrimSpace(rest))
+			lines = append([]string{glyph + " " + t.bold(t.fit(orDash(project), t.o.Width-2))},
+				t.flow(parts, " ", "  ", "  ")...)
 		} else {
-			b.WriteString(id)
+			var b strings.Builder
+			b.WriteString(glyph + " " + t.bold(orDash(project)) + word)
+			if t.o.Hyperlinks {
+				b.WriteString(t.link(id, p.WebURL))
+			} else {
+				b.WriteString(id)
+			}
+			if ref != "" {
+				b.WriteString(" on " + t.bold(ref))
+			}
+			if sha != "" {
+				b.WriteString(" (" + sha + ")")
+			}
+			b.WriteString(rest)
+			lines = []string{b.String()}
 		}
-		if ref != "" {
-			b.WriteString(" on " + t.bold(ref))
-		}
-		if sha != "" {
-			b.WriteString(" (" + sha + ")")
-		}
-		b.WriteString(rest)
 		if !t.o.Hyperlinks {
 			if u, ok := safeURL(p.WebURL); ok {
-				b.WriteString("  " + t.cyan(u))
+				lines = t.appendURL(lines, "  ", t.cyan(u))
 			}
 		}
-		t.line(b.String())
+		for _, l := range lines {
+			t.line(l)
+		}
 	}
 	t.line(t.summaryLine())
 	if p != nil && p.YAMLErrors != "" {
 		for _, l := range strings.Split(p.YAMLErrors, "\n") {
-			if strings.TrimSpace(l) != "" {
-				t.line(t.red("yaml error: "), Sanitize(strings.TrimRight(l, "\r")))
+			if strings.TrimSpace(l) == "" {
+				continue
+			}
+			for k, w := range t.wrap(Sanitize(strings.TrimRight(l, "\r")), t.o.Width-12) {
+				label := strings.Repeat(" ", 12)
+				if k == 0 {
+					label = t.red("yaml error: ")
+				}
+				t.line(label, w)
 			}
 		}
 	}
@@ -229,7 +295,7 @@ func (t *textWriter) summaryLine() string {
 	s := t.r.Summary
 	if s.FailedJobs == 0 && s.FailingTests == 0 && s.FlakyTests == 0 && len(t.r.Jobs) == 0 && len(t.r.Causes) == 0 {
 		if s.TotalTests > 0 {
-			return t.green("no failed jobs") + " · " + plural(s.TotalTests, "test", "tests") + " passed"
+			return t.joinWrapped([]string{t.green("no failed jobs"), plural(s.TotalTests, "test", "tests") + " passed"}, " · ", "")
 		}
 		return t.green("no failed jobs")
 	}
@@ -261,38 +327,89 @@ func (t *textWriter) summaryLine() string {
 // joinWrapped joins parts with sep; on a terminal it starts a new line,
 // indented, instead of a separator where the next part would pass the width.
 func (t *textWriter) joinWrapped(parts []string, sep, indent string) string {
+	return strings.Join(t.flow(parts, sep, "", indent), "\n")
+}
+
+// flow lays parts out after first, joined by sep. Piped it is one line; on
+// a terminal a part that would pass the width starts a new line, indented,
+// and a part too wide for a line of its own fills the line it starts on
+// and the next ones between its words.
+func (t *textWriter) flow(parts []string, sep, first, indent string) []string {
 	if !t.o.TTY {
-		return strings.Join(parts, sep)
+		return []string{first + strings.Join(parts, sep)}
 	}
-	var b strings.Builder
-	col := 0
-	for i, p := range parts {
-		w := runewidth.StringWidth(p)
-		if i > 0 {
-			if col+runewidth.StringWidth(sep)+w > t.o.Width {
-				b.WriteString("\n" + indent)
-				col = runewidth.StringWidth(indent)
-			} else {
-				b.WriteString(sep)
-				col += runewidth.StringWidth(sep)
-			}
+	var lines []string
+	cur, atStart := first, true
+	newLine := func() {
+		lines = append(lines, cur)
+		cur, atStart = indent, true
+	}
+	for _, p := range parts {
+		switch {
+		case atStart && cells(cur)+cells(p) <= t.o.Width:
+			cur, atStart = cur+p, false
+			continue
+		case !atStart && cells(cur)+cells(sep)+cells(p) <= t.o.Width:
+			cur += sep + p
+			continue
+		case !atStart && cells(indent)+cells(p) <= t.o.Width:
+			newLine()
+			cur, atStart = cur+p, false
+			continue
 		}
-		b.WriteString(p)
-		col += w
+		for k, w := range strings.Fields(p) {
+			gap := " "
+			if k == 0 {
+				gap = sep
+			}
+			switch {
+			case atStart:
+			case cells(cur)+cells(gap)+cells(w) <= t.o.Width:
+				cur += gap + w
+				continue
+			default:
+				newLine()
+			}
+			if room := t.o.Width - cells(cur); cells(w) > room && !isURL(w) {
+				w = runewidth.Truncate(w, max(room, 1), "…")
+			}
+			cur, atStart = cur+w, false
+		}
 	}
-	return b.String()
+	return append(lines, cur)
+}
+
+// appendURL puts a bare URL, styled, after the last of lines: two spaces after it
+// when it fits (always when piped), otherwise on a line of its own,
+// indented when that fits. A URL is never cut.
+func (t *textWriter) appendURL(lines []string, indent, styled string) []string {
+	if len(lines) == 0 {
+		return []string{indent + styled}
+	}
+	last := len(lines) - 1
+	if !t.o.TTY {
+		lines[last] += "  " + styled
+		return lines
+	}
+	if same, s := urlLine(cells(lines[last]), indent, styled, t.o.Width); same {
+		lines[last] += s
+	} else {
+		lines = append(lines, s)
+	}
+	return lines
 }
 
 // wrap breaks plain text into lines of at most width columns at spaces
-// (a word longer than the width is cut); piped output is one line.
+// (a word longer than the width is cut, but a URL is kept whole); piped
+// output is one line.
 func (t *textWriter) wrap(s string, width int) []string {
-	if !t.o.TTY || width <= 0 || runewidth.StringWidth(s) <= width {
+	if !t.o.TTY || width <= 0 || cells(s) <= width {
 		return []string{s}
 	}
 	var lines []string
 	cur := ""
 	for _, word := range strings.Fields(s) {
-		if runewidth.StringWidth(word) > width {
+		if runewidth.StringWidth(word) > width && !isURL(word) {
 			word = runewidth.Truncate(word, width, "…")
 		}
 		switch {
@@ -344,7 +461,9 @@ func (t *textWriter) causes() {
 		if names := t.jobNames(c.JobIDs, c.JobNames); names != "" {
 			scope[len(scope)-1] += ": " + names
 		}
-		t.line(indent, t.fit(strings.Join(scope, " · "), t.o.Width-len(indent)))
+		for _, l := range t.flow(scope, " · ", indent, indent) {
+			t.line(l)
+		}
 		if len(c.Reasons) > 0 {
 			why := make([]string, 0, len(c.Reasons))
 			for _, reason := range c.Reasons {
@@ -353,7 +472,9 @@ func (t *textWriter) causes() {
 				}
 			}
 			if len(why) > 0 {
-				t.line(indent, t.dim("why: "), t.fit(strings.Join(why, " · "), t.o.Width-len(indent)-5))
+				for _, l := range t.flow(why, " · ", indent+t.dim("why: "), indent+"     ") {
+					t.line(l)
+				}
 			}
 		}
 		if h := oneLine(c.Hint); h != "" {
@@ -371,7 +492,9 @@ func (t *textWriter) causes() {
 	}
 	if rest := len(t.r.Causes) - n; rest > 0 {
 		t.line()
-		t.line(t.dim("… " + plural(rest, "more cause", "more causes") + " (--verbose shows all)"))
+		for _, l := range t.wrap("… "+plural(rest, "more cause", "more causes")+" (--verbose shows all)", t.o.Width) {
+			t.line(t.dim(l))
+		}
 	}
 }
 
@@ -381,6 +504,12 @@ func (t *textWriter) category(c diagnose.Category) string {
 	if s == "" {
 		s = string(diagnose.CategoryUnknown)
 	}
+	return t.categoryStyle(c, s)
+}
+
+// categoryStyle colours s, a category's name or the part of it that fits,
+// the way the category is coloured.
+func (t *textWriter) categoryStyle(c diagnose.Category, s string) string {
 	switch c {
 	case diagnose.CategoryInfra, diagnose.CategoryTimeout, diagnose.CategoryConfig:
 		return t.yellow(s)
@@ -438,25 +567,40 @@ func (t *textWriter) excerpt(indent string, ex *diagnose.Excerpt, job *diagnose.
 		where = "job " + strconv.FormatInt(ex.JobID, 10)
 	}
 	last := ex.StartLine + len(ex.Lines) - 1
+	labelWidth := t.o.Width - len(indent)
 	if !numbered {
 		label := "failure text from the test report"
 		if where != "" {
 			label = where + " · " + label
 		}
-		t.line(indent, t.dim(label))
+		t.line(indent, t.dim(t.fit(label, labelWidth)))
 	} else {
 		label := lineRange(ex.StartLine, last)
 		if where != "" {
 			label = where + " · " + label
 		}
-		t.line(indent, t.link(t.dim(label), lineURL(ex, job)))
+		label = t.dim(t.fit(label, labelWidth))
+		u := lineURL(ex, job)
+		safe, ok := safeURL(u)
+		switch {
+		case !t.o.TTY || t.o.Hyperlinks || u == "":
+			t.line(indent, t.link(label, u))
+		case ok:
+			for _, l := range t.appendURL([]string{indent + label}, indent, t.cyan(safe)) {
+				t.line(l)
+			}
+		default:
+			for _, l := range t.appendURL([]string{indent + label}, indent, Sanitize(u)) {
+				t.line(l)
+			}
+		}
 	}
 
 	numWidth := len(strconv.Itoa(last))
 	if !numbered {
 		numWidth = 0
 	}
-	textWidth := t.o.Width - len(indent) - numWidth - 4
+	textWidth := max(t.o.Width-len(indent)-numWidth-4, 4)
 	lastGap := -1
 	for i := len(keep) - 1; i >= 0; i-- {
 		if !keep[i] {
@@ -470,7 +614,11 @@ func (t *textWriter) excerpt(indent string, ex *diagnose.Excerpt, job *diagnose.
 			for j < len(keep) && !keep[j] {
 				j++
 			}
-			t.line(indent, " ", strings.Repeat(" ", numWidth), t.dim(" ┆ "), t.dim(gapNote(j-i, j > lastGap)))
+			note := gapNote(j-i, j > lastGap)
+			if t.o.TTY && runewidth.StringWidth(note) > textWidth {
+				note = t.fit(gapNote(j-i, false), textWidth)
+			}
+			t.line(indent, " ", strings.Repeat(" ", numWidth), t.dim(" ┆ "), t.dim(note))
 			i = j - 1
 			continue
 		}
@@ -479,12 +627,20 @@ func (t *textWriter) excerpt(indent string, ex *diagnose.Excerpt, job *diagnose.
 		if numbered {
 			num = fmt.Sprintf("%*d", numWidth, n)
 		}
-		text := t.fit(Sanitize(strings.TrimRight(ex.Lines[i], "\r\n")), textWidth)
 		if numbered && hl[n] {
-			t.line(indent, t.redBold(">"), t.redBold(num), t.dim(" │ "), t.redBold(text))
-		} else {
-			t.line(indent, " ", t.dim(num), t.dim(" │ "), strings.TrimRight(text, " "))
+			// A line the cause is read from is wrapped, not cut: its end
+			// often holds what failed.
+			for k, part := range t.splitCells(Sanitize(strings.TrimRight(ex.Lines[i], "\r\n")), textWidth, maxWrappedRows) {
+				if k == 0 {
+					t.line(indent, t.redBold(">"), t.redBold(num), t.dim(" │ "), t.redBold(part))
+				} else {
+					t.line(indent, " ", strings.Repeat(" ", numWidth), t.dim(" │ "), t.redBold(part))
+				}
+			}
+			continue
 		}
+		text := t.fit(Sanitize(strings.TrimRight(ex.Lines[i], "\r\n")), textWidth)
+		t.line(indent, " ", t.dim(num), t.dim(" │ "), strings.TrimRight(text, " "))
 	}
 }
 
@@ -528,11 +684,15 @@ func (t *textWriter) tests() {
 			if t.o.TTY {
 				lead = indent
 			}
-			t.line(lead, t.dim(sameErrorNote(&g)))
+			for _, l := range t.wrap(sameErrorNote(&g), t.o.Width-len(lead)) {
+				t.line(lead, t.dim(l))
+			}
 		}
 	}
 	if hidden > 0 {
-		t.line(t.dim("… " + plural(hidden, "more failing test", "more failing tests") + " (--limit N shows more)"))
+		for _, l := range t.wrap("… "+plural(hidden, "more failing test", "more failing tests")+" (--limit N shows more)", t.o.Width) {
+			t.line(t.dim(l))
+		}
 	}
 }
 
@@ -563,13 +723,35 @@ func (t *textWriter) testRow(tc *diagnose.Test, rank, rankWidth int, indent stri
 		glyph = t.yellow("↻")
 		status = t.yellow(status)
 	}
+	// The name is never cut, so that it can be copied: when it does not fit
+	// after its rank, it goes on a line of its own.
 	num := fmt.Sprintf("%*d", rankWidth+2, rank)
-	t.line(num, " ", glyph, " ", name)
-	detail := strings.Join(nonEmpty(status, jobs), " · ")
-	if msg != "" {
-		detail += " · " + msg
+	switch w := runewidth.StringWidth(name); {
+	case len(indent)+w <= t.o.Width:
+		t.line(num, " ", glyph, " ", name)
+	case w <= t.o.Width-2:
+		t.line(num, " ", glyph)
+		t.line("  ", name)
+	default:
+		t.line(num, " ", glyph)
+		t.line(name)
 	}
-	t.line(indent, t.fit(detail, t.o.Width-len(indent)))
+	// The detail line: status, jobs and the message, cut to the width; on a
+	// terminal too narrow to leave the message some room, the message goes
+	// on a line of its own.
+	detail := strings.Join(nonEmpty(status, jobs), " · ")
+	room := t.o.Width - len(indent)
+	switch {
+	case msg == "":
+		t.line(indent, t.fit(detail, room))
+	case detail == "":
+		t.line(indent, t.fit(msg, room))
+	case cells(detail)+3+runewidth.StringWidth(msg) <= room || room-cells(detail)-3 >= minMessage:
+		t.line(indent, detail, " · ", t.fit(msg, room-cells(detail)-3))
+	default:
+		t.line(indent, t.fit(detail, room))
+		t.line(indent, t.fit(msg, room))
+	}
 	if t.o.Verbose {
 		t.testDetail(indent, tc, causeExcerpts[tc.CauseID])
 	}
@@ -585,7 +767,7 @@ func (t *textWriter) testDetail(indent string, tc *diagnose.Test, causeExcerpt *
 		t.excerpt(indent, tc.Excerpt, t.idx.excerptJob(tc.Excerpt, tc.JobIDs), false)
 	}
 	if tc.Repro != "" {
-		t.line(indent, t.dim("$ "), oneLine(tc.Repro))
+		t.commandLine(indent, "$ ", oneLine(tc.Repro))
 	}
 }
 
@@ -684,10 +866,19 @@ func (t *textWriter) repro() {
 		if rp.SHA != "" {
 			at = append(at, "at "+oneLine(shortSHA(rp.SHA)))
 		}
-		if len(at) > 0 {
-			head += t.dim(" (" + strings.Join(at, " ") + ")")
+		if !t.o.TTY || len(at) == 0 {
+			if len(at) > 0 {
+				head += t.dim(" (" + strings.Join(at, " ") + ")")
+			}
+			t.line("  ", head)
+		} else if in := "(" + strings.Join(at, " ") + ")"; 2+cells(head)+1+cells(in) <= t.o.Width {
+			t.line("  ", head, t.dim(" "+in))
+		} else {
+			t.line("  ", t.fit(head, t.o.Width-2))
+			for _, l := range t.wrap(in, t.o.Width-4) {
+				t.line("    ", t.dim(l))
+			}
 		}
-		t.line("  ", head)
 		if rp.Checkout != "" {
 			t.command(rp.Checkout)
 		}
@@ -695,7 +886,7 @@ func (t *textWriter) repro() {
 			t.command(c)
 		}
 		for _, c := range reproNotes(&rp) {
-			t.line("  ", t.dim("# "+c))
+			t.comment(c)
 		}
 		switch {
 		case rp.Docker != "":
@@ -716,7 +907,35 @@ func (t *textWriter) command(c string) {
 		if k > 0 {
 			prompt = "  " // continuation of the same command
 		}
-		t.line("  ", t.dim(prompt), Sanitize(strings.TrimRight(l, "\r")))
+		t.commandLine("  ", prompt, Sanitize(strings.TrimRight(l, "\r")))
+	}
+}
+
+// commandLine prints one sanitised line of a shell command after its
+// prompt. On a terminal a line too wide is broken where the shell allows,
+// ending in " \" and going on four columns in, so that it still runs when
+// copied whole.
+func (t *textWriter) commandLine(indent, prompt, l string) {
+	if !t.o.TTY {
+		t.line(indent, t.dim(prompt), l)
+		return
+	}
+	first := len(indent) + runewidth.StringWidth(prompt)
+	cont := strings.Repeat(" ", first+2)
+	for k, part := range commandLines(l, first, len(cont), t.o.Width) {
+		if k == 0 {
+			t.line(indent, t.dim(prompt), part)
+		} else {
+			t.line(cont, part)
+		}
+	}
+}
+
+// comment prints a note of the repro section as shell comments, wrapped
+// between words on a terminal, every line starting with "# ".
+func (t *textWriter) comment(c string) {
+	for _, l := range t.wrap(c, t.o.Width-4) {
+		t.line("  ", t.dim("# "+l))
 	}
 }
 

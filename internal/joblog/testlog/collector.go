@@ -39,6 +39,7 @@ type Collector struct {
 	last    int // last line number seen
 
 	prevEqSep bool // previous line was a run of '=' (unittest separator)
+	mochaNext int  // least number of the next entry of Mocha's failure list
 
 	goVerbose bool
 	ring      [goRingSize]ringLine
@@ -65,6 +66,14 @@ type openBlock struct {
 	panic    bool // Go: a panic follows the header
 	frames   bool // Surefire: stack frames seen
 	dotnetEM bool // .NET: the previous line was "Error Message:"
+
+	// Mocha prints a failure's title path one title a line, each deeper
+	// than the one before, the last ending with ':'. While title is set,
+	// a line indented at least titleMin adds to the name.
+	title      bool
+	titleMin   int
+	titleColon bool   // the last title line ended with ':'
+	titleText  string // the title lines joined, Mocha's final ':' kept
 }
 
 // NewCollector returns a Collector with the given limits (zero fields take
@@ -122,6 +131,9 @@ func (c *Collector) line(n int, text []byte) {
 		return
 	}
 	if c.continues(text, trimmed, indent) {
+		if c.cur.title {
+			c.mochaTitle(c.cur, trimmed, indent)
+		}
 		c.appendLine(n, text, trimmed)
 		return
 	}
@@ -157,6 +169,7 @@ func (c *Collector) modeHeader(text, trimmed []byte) bool {
 	}
 	c.close()
 	c.mode = m
+	c.mochaNext = 1
 	return true
 }
 
@@ -199,7 +212,20 @@ func (c *Collector) start(n int, text, trimmed []byte, indent int) bool {
 		}
 	case modeMocha:
 		if name, ok := numbered(trimmed); ok && indent > 0 {
-			c.open(n, text, Mocha, name, "")
+			num := entryNumber(trimmed)
+			if num < c.mochaNext {
+				// Numbered from 1 again: another run's spec reporter
+				// listing its tests as they fail, not the failure list.
+				c.close()
+				c.mode = modeNone
+				return false
+			}
+			c.mochaNext = num + 1
+			c.open(n, text, Mocha, mochaName(name), "")
+			if o := c.cur; o != nil {
+				o.title, o.titleMin, o.titleText = true, indent+5, name
+				o.titleColon = strings.HasSuffix(name, ":")
+			}
 			return true
 		}
 	case modeCargo:
@@ -419,7 +445,44 @@ func (c *Collector) continues(text, trimmed []byte, indent int) bool {
 	return false
 }
 
+// mochaTitle reads a line of a Mocha failure's title path:
+//
+//	1 failing
+//
+//	1) Array
+//	     #indexOf()
+//	       should return -1 when the value is not present:
+//	   AssertionError: expected 0 to equal -1
+//
+// The first line after the "N) " line is indented 5 more, each further one
+// more than the one before. The title ends at a blank line, at a line
+// indented less (the error message, indented 3 more than "N)") or at an
+// error name after the line with Mocha's final ':'. The block is named by
+// the title lines joined with spaces, as mocha-junit-reporter names the
+// test ("Array #indexOf() should return -1 when the value is not
+// present"); older Mocha prints that name on the "N) " line.
+func (c *Collector) mochaTitle(o *openBlock, trimmed []byte, indent int) {
+	if len(trimmed) == 0 || o.pending > 0 || indent < o.titleMin || o.titleColon && isExceptionLine(trimmed) ||
+		len(o.titleText) > c.lim.MaxLineBytes {
+		o.title = false
+		return
+	}
+	line := string(bytes.TrimRight(trimmed, " \t"))
+	o.titleMin = indent + 1
+	o.titleText += " " + line
+	o.titleColon = strings.HasSuffix(line, ":")
+	o.b.Test = c.clip(mochaName(o.titleText))
+}
+
+// mochaName drops the ':' Mocha prints after a failure's title.
+func mochaName(title string) string {
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(title), ":"))
+}
+
 func (c *Collector) highlight(o *openBlock, text, trimmed []byte) bool {
+	if o.title {
+		return false // a Mocha title line
+	}
 	switch o.b.Framework {
 	case Pytest:
 		return len(text) > 1 && text[0] == 'E' && (text[1] == ' ' || text[1] == '\t') || isLocationLine(text)
@@ -674,6 +737,19 @@ func numbered(trimmed []byte) (string, bool) {
 	}
 	name := strings.TrimSpace(string(trimmed[i+2:]))
 	return name, name != ""
+}
+
+// entryNumber is the number of a "12) name" entry, or -1.
+func entryNumber(trimmed []byte) int {
+	i := bytes.IndexByte(trimmed, ')')
+	if i <= 0 || i > 9 || !isDigits(trimmed[:i]) {
+		return -1
+	}
+	n := 0
+	for _, d := range trimmed[:i] {
+		n = n*10 + int(d-'0')
+	}
+	return n
 }
 
 // phpunitName keeps "Class::method" and a data set name, dropping the

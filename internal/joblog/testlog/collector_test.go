@@ -2,11 +2,13 @@ package testlog_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -163,6 +165,30 @@ func TestCollectorRealLogs(t *testing.T) {
 		{"phpunit-composer.log", nil},
 		{"cargo-alacritty.log", nil},
 		{"nose-openface.log", nil},
+		// Mocha before 4 prints the full title on the "N) " line.
+		{"mocha-vscode.log", []wantBlock{
+			{testlog.Mocha, "commands namespace tests editorCommand with extra args", 21, 38, []int{22}},
+			{testlog.Mocha, "editor tests insert snippet", 40, 57, []int{41}},
+			{testlog.Mocha, "editor tests insert snippet with replacement, editor selection", 59, 76, []int{60}},
+			{testlog.Mocha, "editor tests insert snippet with replacement, selection as argument", 78, 95, []int{79}},
+			{testlog.Mocha, "editor tests make edit", 97, 114, []int{98}},
+			{testlog.Mocha, "editor tests issue #6281: Edits fail to validate ranges correctly before applying", 116, 133, []int{117}},
+		}},
+		// Mocha 4 and later print one title a line.
+		{"mocha-spec.log", []wantBlock{
+			{testlog.Mocha, "runs at the top level", 31, 32, []int{32}},
+			{testlog.Mocha, "Array #indexOf() should return -1 when the value is not present", 37, 48, []int{41}},
+			{testlog.Mocha, "Array #includes() issue #42: handles NaN: with a colon", 50, 54, []int{54}},
+			{testlog.Mocha, `Database "before each" hook for "does x"`, 77, 81, []int{79}},
+			{testlog.Mocha, `Cache "before all" hook for "stores a value"`, 83, 87, []int{85}},
+			{testlog.Mocha, "Config files: loads:", 89, 99, []int{92}},
+			{testlog.Mocha, "Parser rejects [", 101, 106, []int{103}},
+			{testlog.Mocha, "Parser rejects {", 108, 113, []int{110}},
+			{testlog.Mocha, `Parser rejects "`, 115, 120, []int{117}},
+			{testlog.Mocha, "Parser rejects nul", 122, 127, []int{124}},
+			{testlog.Mocha, "Parser rejects tru", 129, 134, []int{131}},
+		}},
+		{"mocha-dot.log", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -239,6 +265,50 @@ func TestCollectorNames(t *testing.T) {
 	}
 }
 
+// TestCollectorMochaJUnitNames checks that the spec and dot reporters'
+// failure lists name each block as mocha-junit-reporter names the test in
+// a report of the same run: the suite and test titles joined with spaces.
+func TestCollectorMochaJUnitNames(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "mocha-junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Cases []struct {
+			Name    string    `xml:"name,attr"`
+			Failure *struct{} `xml:"failure"`
+		} `xml:"testsuite>testcase"`
+	}
+	if err := xml.Unmarshal(data, &report); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, tc := range report.Cases {
+		if tc.Failure != nil {
+			want = append(want, tc.Name)
+		}
+	}
+	sort.Strings(want)
+	if len(want) != 11 {
+		t.Fatalf("%d failing test cases in the report, want 11", len(want))
+	}
+	for _, file := range []string{"mocha-spec.log", "mocha-dot.log"} {
+		t.Run(file, func(t *testing.T) {
+			var got []string
+			for _, b := range collect(t, file, testlog.Limits{}) {
+				if b.Framework != testlog.Mocha {
+					t.Errorf("block %q is %s", b.Test, b.Framework)
+				}
+				got = append(got, b.Test)
+			}
+			sort.Strings(got)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("block names\n%q\nwant the report's names\n%q", got, want)
+			}
+		})
+	}
+}
+
 // lines feeds literal lines, numbered from 1.
 func lines(c *testlog.Collector, text string) {
 	for i, l := range strings.Split(text, "\n") {
@@ -287,7 +357,29 @@ func TestCollectorFormats(t *testing.T) {
 			{testlog.Gradle, "CalcTest > adds()", 1, 2, []int{2}},
 		}},
 		{"mocha", "  3 passing (20ms)\n  1 failing\n\n  1) Array\n       #indexOf():\n     AssertionError: expected -1 to equal 2\n      at Context.<anonymous> (test/a.js:5:14)\n", []wantBlock{
-			{testlog.Mocha, "Array", 4, 7, []int{6}},
+			{testlog.Mocha, "Array #indexOf()", 4, 7, []int{6}},
+		}},
+		{"mocha hook on one line", "  1 failing\n\n  1) Suite \"before each\" hook for \"does x\":\n     Error: boom\n      at Context.<anonymous> (test/a.js:3:11)", []wantBlock{
+			{testlog.Mocha, `Suite "before each" hook for "does x"`, 3, 5, []int{4}},
+		}},
+		{"mocha hook on title lines", "  1 failing\n\n  1) Suite\n       nested\n         \"after each\" hook for \"does x\":\n     Error: boom", []wantBlock{
+			{testlog.Mocha, `Suite nested "after each" hook for "does x"`, 3, 6, []int{6}},
+		}},
+		{"mocha colons inside the title", "  1 failing\n\n  1) Parser\n       issue #7: rejects a: b:\n     SyntaxError: Unexpected token", []wantBlock{
+			{testlog.Mocha, "Parser issue #7: rejects a: b", 3, 5, []int{5}},
+		}},
+		{"mocha error name indented as a title", "  1 failing\n\n  1) Suite\n       does x:\n         TypeError: boom\n          at f (a.js:1:1)", []wantBlock{
+			{testlog.Mocha, "Suite does x", 3, 6, []int{5}},
+		}},
+		{"mocha title line that looks like an error", "  1 failing\n\n  1) Parser\n       TypeError handling\n         throws:\n     AssertionError: x", []wantBlock{
+			{testlog.Mocha, "Parser TypeError handling throws", 3, 6, []int{6}},
+		}},
+		{"mocha title ends at a blank line", "  1 failing\n\n  1) A\n       b:\n          \n            c\n     Error: x", []wantBlock{
+			{testlog.Mocha, "A b", 3, 7, []int{7}},
+		}},
+		{"mocha second run's spec list", "  1 passing (5ms)\n  1 failing\n\n  1) A\n       fails:\n     Error: x\n\n  B\n    1) fails too\n    ✓ passes\n\n  1 passing (2ms)\n  1 failing\n\n  1) B\n       fails too:\n     Error: y", []wantBlock{
+			{testlog.Mocha, "A fails", 4, 8, []int{6}},
+			{testlog.Mocha, "B fails too", 15, 17, []int{17}},
 		}},
 		{"nextest", "        PASS [   0.004s] fixture-project::basic test_cwd\n        FAIL [   0.004s] fixture-project::basic test_failure_assert\n--- STDOUT:              fixture-project::basic test_failure_assert ---\nthread 'test_failure_assert' panicked at src/lib.rs:9:5:\nassertion `left == right` failed\n\n        FAIL [   0.005s] fixture-project::basic test_failure_error", []wantBlock{
 			{testlog.Nextest, "fixture-project::basic test_failure_assert", 2, 2, []int{2}},
@@ -321,6 +413,21 @@ func TestCollectorFormats(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCollectorMochaTitleGap checks that lines the log reader left out end
+// a Mocha title, as blank lines do.
+func TestCollectorMochaTitleGap(t *testing.T) {
+	c := &testlog.Collector{}
+	c.Line(1, []byte("  1 failing"))
+	c.Line(3, []byte("  1) A"))
+	c.Line(4, []byte("       b:"))
+	c.Line(9, []byte("           c"))
+	blocks := c.Blocks()
+	if len(blocks) != 1 || blocks[0].Test != "A b" {
+		t.Fatalf("got\n%s", render(blocks))
+	}
+	checkBlock(t, blocks[0])
 }
 
 func TestCollectorLimits(t *testing.T) {
@@ -384,7 +491,7 @@ func TestCollectorBadInput(t *testing.T) {
 }
 
 func FuzzCollector(f *testing.F) {
-	for _, name := range []string{"pytest-sklearn.log", "go-synthetic-gitlab.log", "surefire-retrofit-failure.log", "phpunit-composer.log"} {
+	for _, name := range []string{"pytest-sklearn.log", "go-synthetic-gitlab.log", "surefire-retrofit-failure.log", "phpunit-composer.log", "mocha-spec.log"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

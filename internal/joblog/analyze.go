@@ -1095,6 +1095,21 @@ func (a *analyzer) rank() []*block {
 		}
 		list = append(list, scored{b, s})
 	}
+	if a.res.TimedOut {
+		// A job that ran out of time failed in what it was running: the
+		// lead-up goes first, the runner's message after it.
+		best := 0
+		for _, s := range list {
+			if !s.b.leadUp {
+				best = max(best, s.score)
+			}
+		}
+		for i := range list {
+			if list[i].b.leadUp {
+				list[i].score = max(list[i].score, best+1)
+			}
+		}
+	}
 	// Insertion sort: few blocks, and stable by position.
 	for i := 1; i < len(list); i++ {
 		for j := i; j > 0; j-- {

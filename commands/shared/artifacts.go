@@ -2,6 +2,7 @@ package shared
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -52,7 +53,7 @@ type ArtifactClient interface {
 // lint call and returns the definition of each of jobs found in it, keyed by
 // job id. jobs must come from pipelines built from that configuration file:
 // a root pipeline or a multi-project downstream pipeline, not a child
-// pipeline (whose jobs come from the file its trigger includes, which the
+// pipeline (whose jobs come from the files its trigger includes, which the
 // lint API does not return; FetchGraphConfigs reads those). Jobs of
 // another project or commit are skipped. What could not be read becomes a
 // warning; a 403 on the lint API is one of them.
@@ -122,20 +123,24 @@ func configsIn(cfgs []*ciconfig.Config, what, project, sha string, jobs []gitlab
 
 // FetchGraphConfigs reads the job definitions of every failed job of a
 // pipeline graph: one lint call per project and commit of the root and of
-// each multi-project downstream pipeline, and for a child pipeline the
-// local files its parent's bridge job includes (trigger:include), read at
-// the child's commit with one request per file. Includes of other kinds
-// (project:, remote:, template:, artifact:) are not read; the jobs of a
-// child pipeline whose bridge includes none get no definition, which a
-// warning says. What could not be read becomes a warning.
+// each multi-project downstream pipeline. A child pipeline's jobs are
+// defined by the local files its parent's bridge job includes
+// (trigger:include) and, nested, the local files those include, merged as
+// GitLab merges them (ciconfig's Config.Child); each file is read at the
+// child's commit with the repository files API, one request per file however
+// often it is included across the graph. Includes of other kinds
+// (project:, remote:, template:, component:, artifact:) are not read, each
+// with a warning; the jobs of a child pipeline whose bridge includes no
+// local file get no definition, which a warning says. What could not be read
+// becomes a warning.
 func FetchGraphConfigs(ctx context.Context, client ArtifactClient, g *gitlab.Graph) (map[int64]*diagnose.JobConfig, []string) {
 	out := map[int64]*diagnose.JobConfig{}
 	if g == nil {
 		return out, nil
 	}
 	r := &graphConfigs{ctx: ctx, client: client, g: g,
-		merged: map[source]*ciconfig.Config{}, files: map[fileKey]*ciconfig.Config{},
-		byID: map[int64]*gitlab.Pipeline{}, ofPipeline: map[int64][]*ciconfig.Config{}, whatOf: map[int64]string{},
+		merged: map[source]*ciconfig.Config{}, raw: map[fileKey]rawFile{}, children: map[childKey]*ciconfig.Config{},
+		byID: map[int64]*gitlab.Pipeline{}, ofPipeline: map[int64]*ciconfig.Config{}, whatOf: map[int64]string{},
 		busy: map[int64]bool{}}
 	for i := range g.Pipelines {
 		r.byID[g.Pipelines[i].ID] = &g.Pipelines[i]
@@ -152,11 +157,11 @@ func FetchGraphConfigs(ctx context.Context, client ArtifactClient, g *gitlab.Gra
 			continue
 		}
 		if p.Kind == gitlab.KindChild {
-			cfgs, what := r.pipelineConfigs(&p, 0)
-			if len(cfgs) == 0 {
+			cfg, what := r.pipelineConfig(&p, 0)
+			if cfg == nil {
 				continue
 			}
-			found, w := configsIn(cfgs, what, projectOf(&p), p.SHA, jobs)
+			found, w := configsIn([]*ciconfig.Config{cfg}, what, projectOf(&p), p.SHA, jobs)
 			for id, c := range found {
 				out[id] = c
 			}
@@ -189,6 +194,20 @@ type source struct{ project, sha string }
 // fileKey is a repository file at a commit.
 type fileKey struct{ project, sha, path string }
 
+// rawFile is a repository file as read, or why it could not be.
+type rawFile struct {
+	data []byte
+	err  error
+}
+
+// childKey is the configuration of the child pipelines a bridge job of a
+// parent configuration triggers at a commit.
+type childKey struct {
+	parent       *ciconfig.Config
+	bridge       string
+	project, sha string
+}
+
 // maxChildDepth bounds the parent chain followed for nested child
 // pipelines (GitLab allows two levels below the root).
 const maxChildDepth = 4
@@ -199,10 +218,11 @@ type graphConfigs struct {
 	client     ArtifactClient
 	g          *gitlab.Graph
 	byID       map[int64]*gitlab.Pipeline
-	merged     map[source]*ciconfig.Config  // nil: could not be read
-	files      map[fileKey]*ciconfig.Config // nil: could not be read
-	ofPipeline map[int64][]*ciconfig.Config // child pipelines
-	whatOf     map[int64]string             // child pipelines
+	merged     map[source]*ciconfig.Config   // nil: could not be read
+	raw        map[fileKey]rawFile           // repository files read
+	children   map[childKey]*ciconfig.Config // nil: no file could be read
+	ofPipeline map[int64]*ciconfig.Config    // child pipelines
+	whatOf     map[int64]string              // child pipelines
 	busy       map[int64]bool
 	warnings   []string
 }
@@ -218,21 +238,21 @@ func (r *graphConfigs) mergedConfig(s source) *ciconfig.Config {
 	return cfg
 }
 
-// pipelineConfigs returns the configurations a pipeline's jobs are defined
-// in, and how to name them in a warning: the merged configuration for a
-// root or multi-project pipeline, the files its bridge includes for a
-// child pipeline.
-func (r *graphConfigs) pipelineConfigs(p *gitlab.Pipeline, depth int) ([]*ciconfig.Config, string) {
+// pipelineConfig returns the configuration a pipeline's jobs are defined
+// in, and how to name it in a warning: the merged configuration for a root
+// or multi-project pipeline, the one built from the files its bridge
+// includes for a child pipeline; nil when it could not be read.
+func (r *graphConfigs) pipelineConfig(p *gitlab.Pipeline, depth int) (*ciconfig.Config, string) {
 	proj := projectOf(p)
 	if p.Kind != gitlab.KindChild {
 		s := source{proj, p.SHA}
 		if cfg := r.mergedConfig(s); cfg != nil {
-			return []*ciconfig.Config{cfg}, "ci configuration of " + proj + " at " + short(p.SHA)
+			return cfg, "ci configuration of " + proj + " at " + short(p.SHA)
 		}
 		return nil, ""
 	}
-	if cfgs, ok := r.ofPipeline[p.ID]; ok {
-		return cfgs, r.whatOf[p.ID]
+	if cfg, ok := r.ofPipeline[p.ID]; ok {
+		return cfg, r.whatOf[p.ID]
 	}
 	if r.busy[p.ID] || depth > maxChildDepth {
 		return nil, ""
@@ -245,58 +265,72 @@ func (r *graphConfigs) pipelineConfigs(p *gitlab.Pipeline, depth int) ([]*ciconf
 		r.ofPipeline[p.ID] = nil
 		return nil, ""
 	}
-	parentCfgs, _ := r.pipelineConfigs(parent, depth+1)
-	if len(parentCfgs) == 0 {
+	parentCfg, _ := r.pipelineConfig(parent, depth+1)
+	if parentCfg == nil {
 		// The parent's configuration could not be read: already warned.
 		r.ofPipeline[p.ID] = nil
 		return nil, ""
 	}
-	var paths []string
-	for _, c := range parentCfgs {
-		if paths = c.TriggerIncludes(p.BridgeName); len(paths) > 0 {
-			break
-		}
-	}
+	paths := parentCfg.TriggerIncludes(p.BridgeName)
 	if len(paths) == 0 {
 		r.warnings = append(r.warnings, fmt.Sprintf("child pipeline %d: trigger job %q includes no file of the project (only local includes are read); its jobs' definitions are left out",
 			p.ID, p.BridgeName))
 		r.ofPipeline[p.ID] = nil
 		return nil, ""
 	}
-	var cfgs []*ciconfig.Config
-	for _, path := range paths {
-		if cfg := r.file(fileKey{proj, p.SHA, path}); cfg != nil {
-			cfgs = append(cfgs, cfg)
-		}
-	}
 	what := fmt.Sprintf("ci configuration %s of %s at %s", strings.Join(paths, ", "), proj, short(p.SHA))
-	r.ofPipeline[p.ID], r.whatOf[p.ID] = cfgs, what
-	return cfgs, what
+	cfg := r.child(childKey{parentCfg, p.BridgeName, proj, p.SHA}, what)
+	r.ofPipeline[p.ID], r.whatOf[p.ID] = cfg, what
+	return cfg, what
 }
 
-// file reads and parses one included configuration file, once.
-func (r *graphConfigs) file(k fileKey) *ciconfig.Config {
-	if cfg, ok := r.files[k]; ok {
+// child builds the configuration a bridge's trigger:include makes, once;
+// what names it in its warnings.
+func (r *graphConfigs) child(k childKey, what string) *ciconfig.Config {
+	if cfg, ok := r.children[k]; ok {
 		return cfg
 	}
-	r.files[k] = nil
-	what := fmt.Sprintf("ci configuration %s of %s at %s", k.path, k.project, short(k.sha))
-	rc, err := r.client.RawFile(r.ctx, k.project, k.path, k.sha)
-	if err != nil {
-		r.warnings = append(r.warnings, fmt.Sprintf("%v; the definitions of the jobs it holds are left out", err))
-		return nil
-	}
-	defer rc.Close()
-	cfg, err := ciconfig.Parse(rc)
-	if err != nil {
-		r.warnings = append(r.warnings, fmt.Sprintf("%s: %v", what, err))
+	cfg := k.parent.Child(k.bridge, func(path string) (io.ReadCloser, error) {
+		return r.file(fileKey{k.project, k.sha, path})
+	})
+	if cfg == nil {
+		r.children[k] = nil
 		return nil
 	}
 	for _, w := range cfg.Warnings {
-		r.warnings = append(r.warnings, fmt.Sprintf("%s: %s", what, w))
+		r.warnings = append(r.warnings, what+": "+w)
 	}
-	r.files[k] = cfg
+	if len(cfg.Files()) == 0 {
+		cfg = nil
+	}
+	r.children[k] = cfg
 	return cfg
+}
+
+// file reads one repository file, once for the whole graph.
+func (r *graphConfigs) file(k fileKey) (io.ReadCloser, error) {
+	f, ok := r.raw[k]
+	if !ok {
+		f = r.fetch(k)
+		r.raw[k] = f
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	return io.NopCloser(bytes.NewReader(f.data)), nil
+}
+
+func (r *graphConfigs) fetch(k fileKey) rawFile {
+	rc, err := r.client.RawFile(r.ctx, k.project, k.path, k.sha)
+	if err != nil {
+		return rawFile{err: err}
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, ciconfig.MaxBytes+1))
+	if err != nil {
+		return rawFile{err: fmt.Errorf("file %s in %s: %w", k.path, k.project, err)}
+	}
+	return rawFile{data: data}
 }
 
 func projectOf(p *gitlab.Pipeline) string {

@@ -7,17 +7,20 @@
 // (".name") as templates, extends: (one or a list, merged deeply, nested),
 // YAML anchors, aliases and merge keys, !reference tags, and the names of
 // parallel jobs ("name 1/N".."name N/N" and "name: [v1, v2]" for
-// parallel:matrix). include: is not followed: the lint API's merged_yaml
-// already has every include in it. Variable values are never kept.
+// parallel:matrix). Variable values are never kept.
 //
-// Parse does no I/O besides reading the io.Reader it is given.
+// Parse reads one document and does not follow include: the lint API's
+// merged_yaml already has every include in it. Child builds the
+// configuration of a child pipeline from its trigger job's trigger:include,
+// following the local includes of those files, nested, and merging them as
+// GitLab does (see Child). Parse does no I/O besides reading the io.Reader
+// it is given, and Child none besides the ReadFile it is given.
 package ciconfig
 
 import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -54,8 +57,12 @@ type Config struct {
 	names []string
 	// Warnings name what could not be read the way GitLab would (an
 	// unknown extends target, a circular extends, a dangling !reference);
-	// the jobs concerned are still there with what could be read.
+	// the jobs concerned are still there with what could be read. For a
+	// configuration built by Child they also name the includes that were
+	// not read.
 	Warnings []string
+	// files are the repository files Child built the configuration from.
+	files []string
 }
 
 type job struct {
@@ -64,12 +71,24 @@ type job struct {
 	matrix   bool // parallel: matrix:
 	// triggerIncludes are the local files a trigger:include names.
 	triggerIncludes []string
+	// triggerInclude is the value of trigger:include; nil when none.
+	triggerInclude any
 }
 
 // Parse reads a CI configuration. A YAML syntax error, a top level that is
 // not a mapping or an input over MaxBytes is an error; GitLab rule problems
 // become Warnings.
 func Parse(r io.Reader) (*Config, error) {
+	top, err := readTop(r)
+	if err != nil {
+		return nil, err
+	}
+	return build(top), nil
+}
+
+// readTop reads one configuration document into its top-level mapping;
+// nil for an empty document.
+func readTop(r io.Reader) (*omap, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading ci configuration: %w", err)
@@ -78,20 +97,21 @@ func Parse(r io.Reader) (*Config, error) {
 		return nil, fmt.Errorf("reading ci configuration: larger than %d MiB", MaxBytes>>20)
 	}
 	root, err := document(data)
-	if err != nil {
+	if err != nil || root == nil {
 		return nil, err
 	}
+	return convertTop(root)
+}
+
+// build applies GitLab's rules to a top-level mapping (nil: no jobs).
+func build(top *omap) *Config {
 	c := &Config{jobs: map[string]*job{}}
-	if root == nil {
-		return c, nil
-	}
-	top, err := convertTop(root)
-	if err != nil {
-		return nil, err
+	if top == nil {
+		return c
 	}
 	b := &builder{top: top, cfg: c, resolved: map[string]*omap{}, busy: map[string]bool{}, refMemo: map[any]bool{}}
 	b.build()
-	return c, nil
+	return c
 }
 
 // document returns the mapping node holding the configuration: the only
@@ -502,13 +522,17 @@ func (b *builder) job(name string, m, defaults *omap, globalVars []string) *job 
 	}
 	if tr, ok := m.get("trigger"); ok {
 		j.triggerIncludes = triggerIncludes(tr)
+		if tm, ok := tr.(*omap); ok {
+			j.triggerInclude, _ = tm.get("include")
+		}
 	}
 	return j
 }
 
 // triggerIncludes returns the local files of a trigger: value: the string
 // or the local: of each entry of include:. Other kinds of include
-// (project:, remote:, template:, artifact:) and URLs are left out.
+// (project:, remote:, template:, component:, artifact:), URLs, wildcard
+// paths and paths with variables are left out.
 func triggerIncludes(tr any) []string {
 	tm, ok := tr.(*omap)
 	if !ok {
@@ -523,37 +547,11 @@ func triggerIncludes(tr any) []string {
 		if len(out) >= 100 {
 			break
 		}
-		var p string
-		switch x := e.(type) {
-		case string:
-			p = x
-		case *omap:
-			s, ok := scalar(x.vals["local"])
-			if !ok {
-				continue
-			}
-			p = s
-		}
-		if p = localPath(p); p != "" && !slices.Contains(out, p) {
+		if p := includeOf(e).local; p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
 	return out
-}
-
-// localPath cleans the path of a local include, relative to the root of
-// the repository; it returns "" for a URL, a glob, or nothing.
-func localPath(p string) string {
-	p = strings.TrimSpace(p)
-	switch {
-	case p == "", strings.Contains(p, "://"), strings.ContainsAny(p, "*?[$"):
-		return ""
-	}
-	p = strings.TrimLeft(path.Clean("/"+p), "/")
-	if p == "" || p == "." {
-		return ""
-	}
-	return p
 }
 
 func pickParallel(m *omap) any { v, _ := m.get("parallel"); return v }
@@ -653,9 +651,10 @@ var (
 // TriggerIncludes returns the repository files, relative to its root,
 // that the trigger:include of the bridge job named bridge builds a child
 // pipeline from: "include: path", "include: [path, ...]" and
-// "include: {local: path}" or a list of them. Includes of other kinds
-// (project:, remote:, template:, artifact:), URLs, globs and paths with
-// variables are left out.
+// "include: {local: path}" or a list of them, each once. Includes of other
+// kinds (project:, remote:, template:, component:, artifact:), URLs,
+// wildcard paths and paths with variables are left out, and so are the
+// includes of those files: Child follows them.
 // It returns nil for a job that is not a bridge, a multi-project trigger,
 // or an unknown job.
 func (c *Config) TriggerIncludes(bridge string) []string {

@@ -613,7 +613,7 @@ var rules = []Rule{
 		Hint:     "The runner failed, not the job script: retry the job; if it keeps failing, check the runner's health and executor.",
 		Example:  `ERROR: Job failed (system failure): Error response from daemon: container did not start`},
 	{Name: "runner.job-timeout", Category: CategoryTimeout, Weight: 10, Decisive: true,
-		Pattern:  `(?i)(execution took longer than|job exceeded the maximum time limit|has exceeded the (maximum )?(time|timeout)|job timed out|exceeded the timeout of)`,
+		Pattern:  `(?i)(execution took longer than|job exceeded the maximum time limit|has exceeded the (maximum )?(execution )?(time|timeout)|job timed out|exceeded the timeout of)`,
 		Keywords: []string{"took longer", "time limit", "exceeded the", "timed out"},
 		Hint:     "The job hit its time limit: find the step that hangs or is slow, or raise `timeout:` in .gitlab-ci.yml.",
 		Example:  `ERROR: Job failed: execution took longer than 1h0m0s seconds`},

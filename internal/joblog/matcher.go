@@ -349,32 +349,16 @@ type blockMask struct {
 }
 
 // scanChunk is scan for a line that is chunk[off:off+len(line)], the
-// grams of its offsets tested already by blockMasks (the line ends at least
-// 3 bytes before the first untested offset, which chunkCovers checks).
+// grams of its offsets tested already by blockMasks (chunkCovers checks
+// that they were).
 func (km *keywordMatcher) scanChunk(line []byte, masks []blockMask, off int) ruleMask {
 	var m ruleMask
 	km.scanLineStart(line, &m)
-	if len(line) < 4 {
-		return m
-	}
 	// The line's grams are at chunk offsets off..last.
 	last := off + len(line) - 4
-	for b := off / 32; b <= last/32; b++ {
-		v := masks[b].grams
-		if v == 0 {
-			continue
-		}
-		start := 32 * b
-		if start < off {
-			v &= ^uint32(0) << (off - start)
-		}
-		if last-start < 31 {
-			v &= ^uint32(0) >> (31 - (last - start))
-		}
-		for ; v != 0; v &= v - 1 {
-			o := start + bits.TrailingZeros32(v) - off
-			g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
-			km.verify(line, o, g, gramHash(g), &m)
+	for b := off >> 5; b <= last>>5 && last >= off; b++ {
+		if v := inRange(masks[b].grams, b<<5, off, last); v != 0 {
+			km.wakeBlock(line, b<<5-off, v, &m)
 		}
 	}
 	return m
@@ -383,8 +367,8 @@ func (km *keywordMatcher) scanChunk(line []byte, masks []blockMask, off int) rul
 // quietChunk reports whether the line chunk[off:off+len(line)], which
 // blockMasks covered, holds only printable ASCII and tabs and none of the
 // matcher's keywords: scanChunk would find nothing and chunkPlain would
-// hold. It looks at the blocks' masks once, the line's bytes only where a
-// gram may be a keyword's.
+// hold. It looks at each block's masks once, and stops at the first
+// keyword.
 func (km *keywordMatcher) quietChunk(line []byte, masks []blockMask, off int) bool {
 	n := len(line)
 	if n == 0 {
@@ -406,36 +390,32 @@ func (km *keywordMatcher) quietChunk(line []byte, masks []blockMask, off int) bo
 		if mb.special|mb.grams == 0 {
 			continue
 		}
-		start := b << 5
-		// The bits of the line's bytes, of its grams' offsets.
-		keep, keepGrams := ^uint32(0), ^uint32(0)
-		if start < off {
-			keep <<= off - start
-			keepGrams = keep
-		}
-		if lastByte-start < 31 {
-			keep &= ^uint32(0) >> (31 - (lastByte - start))
-		}
-		if lastGram-start < 31 {
-			if lastGram < start {
-				keepGrams = 0
-			} else {
-				keepGrams &= ^uint32(0) >> (31 - (lastGram - start))
-			}
-		}
-		if mb.special&keep != 0 {
+		if inRange(mb.special, b<<5, off, lastByte) != 0 {
 			return false
 		}
-		var m ruleMask
-		for v := mb.grams & keepGrams; v != 0; v &= v - 1 {
-			o := start + bits.TrailingZeros32(v) - off
-			g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
-			if km.verify(line, o, g, gramHash(g), &m); !m.isZero() {
+		if v := inRange(mb.grams, b<<5, off, lastGram); v != 0 {
+			var m ruleMask
+			if km.wakeBlock(line, b<<5-off, v, &m); !m.isZero() {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// inRange keeps the bits of v, a mask of the block of 32 bytes at start,
+// whose offsets are in lo..hi.
+func inRange(v uint32, start, lo, hi int) uint32 {
+	if hi < start || lo > start+31 {
+		return 0
+	}
+	if start < lo {
+		v &= ^uint32(0) << (lo - start)
+	}
+	if hi-start < 31 {
+		v &= ^uint32(0) >> (31 - (hi - start))
+	}
+	return v
 }
 
 // chunkCovers reports whether blockMasks tested every byte and gram of a
@@ -447,23 +427,9 @@ func chunkCovers(masks []blockMask, off, n int) bool {
 // chunkPlain reports whether the line chunk[off:off+n], which blockMasks
 // covered, holds only printable ASCII and tabs, as isPlain would.
 func chunkPlain(masks []blockMask, off, n int) bool {
-	if n == 0 {
-		return true
-	}
 	last := off + n - 1
-	for b := off / 32; b <= last/32; b++ {
-		v := masks[b].special
-		if v == 0 {
-			continue
-		}
-		start := 32 * b
-		if start < off {
-			v &= ^uint32(0) << (off - start)
-		}
-		if last-start < 31 {
-			v &= ^uint32(0) >> (31 - (last - start))
-		}
-		if v != 0 {
+	for b := off >> 5; b <= last>>5 && n > 0; b++ {
+		if inRange(masks[b].special, b<<5, off, last) != 0 {
 			return false
 		}
 	}

@@ -636,6 +636,8 @@ func jobHeadline(job *Job) (string, *Excerpt) {
 			title = killedTitle(job, &e)
 		} else if t, ok := systemFailureTitle(title); ok {
 			title = t
+		} else if t, ok := timeoutTitle(job, &e); ok {
+			title = t
 		}
 	}
 	switch {
@@ -652,6 +654,30 @@ func jobHeadline(job *Job) (string, *Excerpt) {
 		title = "job failed"
 	}
 	return truncate(title, maxTitleBytes), ex
+}
+
+// timeoutTitle titles a job that ran out of time, whose first excerpt is
+// the output of what it was running (the lead-up): by that command and the
+// runner's message, which a later excerpt holds.
+func timeoutTitle(job *Job, first *Excerpt) (string, bool) {
+	if job.Category != CategoryTimeout || first.Rule != "lead-up" {
+		return "", false
+	}
+	for _, o := range job.Excerpts[1:] {
+		if len(o.Highlight) == 0 {
+			continue
+		}
+		i := o.Highlight[0] - o.StartLine
+		if i < 0 || i >= len(o.Lines) {
+			continue
+		}
+		msg := strings.TrimPrefix(strings.TrimSpace(o.Lines[i]), "ERROR: Job failed: ")
+		if job.FailingCommand == "" {
+			return msg, true
+		}
+		return job.FailingCommand + " — " + msg, true
+	}
+	return "", false
 }
 
 // trimListMarker drops the number of a list item ("2. ", "3) ") that

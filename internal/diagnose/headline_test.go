@@ -76,6 +76,17 @@ func TestJobHeadline(t *testing.T) {
 			want: "/builds/acme/platform/billing-api/docs/reference/invoices.rst:42: WARNING: undefined label: 'credit-notes' [ref.ref]",
 		},
 		{
+			name: "timeout titled by what was running and the runner's message",
+			job: Job{Category: CategoryTimeout, FailingCommand: "./scripts/integration.sh", Excerpts: []Excerpt{
+				{StartLine: 18, EndLine: 20, Rule: "lead-up", Lines: []string{"$ ./scripts/integration.sh", "running 84 integration tests", "ok   3 - paginates"}},
+				{StartLine: 26, EndLine: 27, Highlight: []int{27}, Rule: "runner.job-timeout", Lines: []string{
+					"Cleaning up project directory and file based variables",
+					"ERROR: Job failed: execution took longer than 1h0m0s seconds",
+				}},
+			}},
+			want: "./scripts/integration.sh — execution took longer than 1h0m0s seconds",
+		},
+		{
 			name: "no excerpt: failing command and exit code",
 			job:  Job{ExitCode: code(2), FailingCommand: "make test"},
 			want: "make test exited with code 2",

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/joblog/testlog"
 )
@@ -640,6 +641,10 @@ func jobHeadline(job *Job) (string, *Excerpt) {
 			title = t
 		}
 	}
+	binary := unreadable(title)
+	if binary {
+		title = "" // the reason or the exit code says more
+	}
 	switch {
 	case title != "":
 	case job.ExitCode != nil && *job.ExitCode == 137:
@@ -650,10 +655,26 @@ func jobHeadline(job *Job) (string, *Excerpt) {
 		title = fmt.Sprintf("%s exited with code %d", job.FailingCommand, *job.ExitCode)
 	case job.ExitCode != nil:
 		title = fmt.Sprintf("exit code %d", *job.ExitCode)
+	case binary:
+		title = "no readable message: the log holds binary data"
 	default:
 		title = "job failed"
 	}
 	return truncate(title, maxTitleBytes), ex
+}
+
+// unreadable reports whether s is mostly bytes that are not text: at least
+// a quarter of its characters replace invalid UTF-8 or stand for control
+// characters.
+func unreadable(s string) bool {
+	bad, n := 0, 0
+	for _, r := range s {
+		n++
+		if r == utf8.RuneError || r < 0x20 && r != '\t' {
+			bad++
+		}
+	}
+	return n > 0 && 4*bad >= n
 }
 
 // timeoutTitle titles a job that ran out of time, whose first excerpt is

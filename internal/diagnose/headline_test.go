@@ -87,6 +87,20 @@ func TestJobHeadline(t *testing.T) {
 			want: "./scripts/integration.sh — execution took longer than 1h0m0s seconds",
 		},
 		{
+			name: "binary data is no title",
+			job: Job{ExitCode: code(1), FailingCommand: "cat build/app.bin", Excerpts: []Excerpt{{
+				StartLine: 3, EndLine: 3, Highlight: []int{3}, Lines: []string{"\ufffd!\ufffdx\ufffd\ufffd,\ufffdA\ufffd\ufffd\ufffd!\ufffdS"},
+			}}},
+			want: "cat build/app.bin exited with code 1",
+		},
+		{
+			name: "binary data and nothing else",
+			job: Job{Excerpts: []Excerpt{{
+				StartLine: 1, EndLine: 1, Highlight: []int{1}, Lines: []string{"\ufffd\ufffd\x01\ufffd\ufffd"},
+			}}},
+			want: "no readable message: the log holds binary data",
+		},
+		{
 			name: "no excerpt: failing command and exit code",
 			job:  Job{ExitCode: code(2), FailingCommand: "make test"},
 			want: "make test exited with code 2",

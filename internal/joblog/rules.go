@@ -874,10 +874,17 @@ var rules = []Rule{
 
 	// Rust.
 	{Name: "rust.compile", Category: CategoryBuild, Weight: 8,
-		Pattern:  `^error(\[E\d{4}\])?: |^error: (could not compile|aborting due to)`,
+		Pattern:  `^error\[E\d{4}\]: |^error: (could not compile|aborting due to|linking with|failed to run custom build command)`,
 		Keywords: []string{"error[e", "error: "},
 		Hint:     "Rust code does not compile: fix the first error (`cargo build`); the rest often follow from it.",
 		Example:  `error[E0425]: cannot find value ` + "`x`" + ` in this scope`},
+	// A line that starts with "error: " and names no ecosystem: a build
+	// tool's error (cargo and rustc without a code, sbt, clang's driver...).
+	{Name: "tool.error", Category: CategoryBuild, Weight: 8,
+		Pattern:  `^error: `,
+		Keywords: []string{"^error: "},
+		Hint:     "A build tool stopped with an error: fix the first `error:` line; the lines after it often follow from it.",
+		Example:  `error: head of empty list`},
 	{Name: "rust.panic", Category: CategoryTest, Weight: 8,
 		Pattern:  `^thread '.*' panicked at|^---- \S+ stdout ----$|^test result: FAILED|^failures:$`,
 		Keywords: []string{"panicked", "stdout ----", "test result: failed", "failures:"},

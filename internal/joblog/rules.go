@@ -686,6 +686,13 @@ var rules = []Rule{
 		Keywords: []string{"modulenotfounderror", "importerror"},
 		Hint:     "A Python module cannot be imported: add it to the requirements, or install the package under test (pip install -e .).",
 		Example:  `ModuleNotFoundError: No module named 'yaml'`},
+	// Node.js names its parse errors SyntaxError too; its messages are
+	// told apart from Python's, and this rule comes first at equal weight.
+	{Name: "js.syntax-error", Category: CategoryBuild, Weight: 9,
+		Pattern:  `^\s*SyntaxError: (Unexpected (token|identifier|end of input|string|number|reserved word)|Invalid or unexpected token|missing \) after argument list|Cannot use import statement outside a module|Identifier '[^']+' has already been declared)`,
+		Keywords: []string{"syntaxerror: unexpected", "syntaxerror: invalid or unexpected", "syntaxerror: missing )", "syntaxerror: cannot use import", "syntaxerror: identifier"},
+		Hint:     "JavaScript cannot be parsed: fix the syntax at the file and line shown, or run a Node.js version that supports it.",
+		Example:  `SyntaxError: Unexpected token )`},
 	{Name: "python.syntax-error", Category: CategoryBuild, Weight: 9,
 		Pattern:  `^\s*(E\s+)?(SyntaxError|IndentationError|TabError): `,
 		Keywords: []string{"syntaxerror", "indentationerror", "taberror"},

@@ -719,7 +719,7 @@ var rules = []Rule{
 		Hint:     "An exception ended the run: read its message and the frames above it.",
 		Example:  `AssertionError: Missing expected exception.`},
 	{Name: "python.pip-resolution", Category: CategoryDependency, Weight: 9,
-		Keywords: []string{"resolutionimpossible", "could not find a version", "no matching distribution", "conflicting dependencies", "packagesnotfounderror", "unsatisfiableerror", "different python"},
+		Keywords: []string{"resolutionimpossible", "could not find a version", "no matching distribution", "package versions have conflicting dependencies", "packagesnotfounderror", "unsatisfiableerror", "different python"},
 		Hint:     "Python dependencies cannot be resolved: relax or fix the conflicting pins, or check the package exists for this Python version.",
 		Example:  `PackagesNotFoundError: The following packages are not available from current channels:`},
 	{Name: "python.pip-conflict", Category: CategoryDependency, Weight: 9,
@@ -799,10 +799,17 @@ var rules = []Rule{
 		Hint:     "An assertion failed: compare expected and received values.",
 		Example:  `    Expected value to equal:`},
 	{Name: "js.error", Category: CategoryBuild, Weight: 7,
-		Pattern:  `^\s*(Uncaught )?(TypeError|ReferenceError|RangeError|SyntaxError|Error): \S|Cannot find module '|Module not found: Error`,
+		Pattern:  `^\s*(Uncaught )?(TypeError|ReferenceError|RangeError|SyntaxError): \S|^\s+Error: \S|Cannot find module '|Module not found: Error|^Error: (ENOENT|EACCES|EPERM|Command failed)`,
 		Keywords: []string{"error: ", "cannot find module", "module not found"},
 		Hint:     "A JavaScript error was thrown: read its message and the first stack frame in your code.",
 		Example:  `Error: Cannot find module 'fast-deep-equal'`},
+	// "Error: " at the start of a line, from a tool the rules above do not
+	// name (R, Cobra commands, cosign...).
+	{Name: "tool.error-message", Category: CategoryBuild, Weight: 7,
+		Pattern:  `^Error: \S`,
+		Keywords: []string{"^error: "},
+		Hint:     "A tool stopped with an error: fix what the first error line names; the lines after it often follow from it.",
+		Example:  `Error: testthat unit tests failed`},
 	{Name: "js.npm-error", Category: CategoryDependency, Weight: 3,
 		Pattern:  `^npm (ERR!|error) |^error (An unexpected error|Command failed|Couldn't find)|^ERR_PNPM_|^\s*ERR_PNPM_\w+|^ERROR\s+.*ERR_PNPM|^yarn (run|install) v.* error`,
 		Keywords: []string{"npm err", "npm error", "error an unexpected", "error command failed", "error couldn't find", "err_pnpm", "yarn run", "yarn install"},
@@ -885,12 +892,12 @@ var rules = []Rule{
 		Keywords: []string{"error[e", "error: "},
 		Hint:     "Rust code does not compile: fix the first error (`cargo build`); the rest often follow from it.",
 		Example:  `error[E0425]: cannot find value ` + "`x`" + ` in this scope`},
-	// A line that starts with "error: " and names no ecosystem: a build
-	// tool's error (cargo and rustc without a code, sbt, clang's driver...).
+	// A line that starts with "error: " and names no ecosystem: a tool's
+	// error (cargo and rustc without a code, sbt, clang's driver...).
 	{Name: "tool.error", Category: CategoryBuild, Weight: 8,
 		Pattern:  `^error: `,
 		Keywords: []string{"^error: "},
-		Hint:     "A build tool stopped with an error: fix the first `error:` line; the lines after it often follow from it.",
+		Hint:     "A tool stopped with an error: fix what the first error line names; the lines after it often follow from it.",
 		Example:  `error: head of empty list`},
 	{Name: "rust.panic", Category: CategoryTest, Weight: 8,
 		Pattern:  `^thread '.*' panicked at|^---- \S+ stdout ----$|^test result: FAILED|^failures:$`,

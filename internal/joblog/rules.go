@@ -801,7 +801,7 @@ var rules = []Rule{
 	{Name: "js.error", Category: CategoryBuild, Weight: 7,
 		Pattern:  `^\s*(Uncaught )?(TypeError|ReferenceError|RangeError|SyntaxError): \S|^\s+Error: \S|Cannot find module '|Module not found: Error|^Error: (ENOENT|EACCES|EPERM|Command failed)`,
 		Keywords: []string{"error: ", "cannot find module", "module not found"},
-		Hint:     "A JavaScript error was thrown: read its message and the first stack frame in your code.",
+		Hint:     "An error was thrown: read its message, then the first stack frame in your code (with Node.js, the first outside node_modules).",
 		Example:  `Error: Cannot find module 'fast-deep-equal'`},
 	// "Error: " at the start of a line, from a tool the rules above do not
 	// name (R, Cobra commands, cosign...).

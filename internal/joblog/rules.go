@@ -655,7 +655,7 @@ var rules = []Rule{
 
 	// Shell and scripts.
 	{Name: "shell.command-not-found", Category: CategoryScript, Weight: 9,
-		Pattern:  `(?i)(: (command )?not found$|command not found|is not recognized as an internal or external command|: not found\b|executable file not found in \$path|no such file or directory.*(sh|bash)\b)`,
+		Pattern:  `(?i)(: (command )?not found$|command not found|is not recognized as an internal or external command|executable file not found in \$path|no such file or directory.*(sh|bash)\b)`,
 		Keywords: []string{"not found", "not recognized", "no such file"},
 		Hint:     "A command is missing from the job image: install it in the image or a before_script (e.g. `apk add --no-cache curl` on Alpine), or fix its name.",
 		Example:  `/bin/sh: eval: line 123: curl: not found`},

@@ -91,6 +91,8 @@ func TestClassify(t *testing.T) {
 		{"SyntaxError: Unexpected token )", "js.syntax-error"},
 		{"SyntaxError: invalid syntax", "python.syntax-error"},
 		{"error: boom", "tool.error"},
+		{"[error] /home/travis/build/twitter/finagle/finagle-exp/src/test/scala/com/twitter/finagle/exp/ConcurrencyEndToEndTest.scala:33:20: not found: value StringServer", "java.compile"},
+		{"/bin/sh: 1: yarn: not found", "shell.command-not-found"},
 		{"Error: testthat unit tests failed", "tool.error-message"},
 		{"Error: Cannot find module 'fast-deep-equal'", "js.error"},
 		{"    Error: fails due to sort", "js.error"},

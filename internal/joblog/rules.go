@@ -664,6 +664,9 @@ var rules = []Rule{
 		Hint:     "A script is not executable or a path is not writable: `git update-index --chmod=+x <script>` or run it with `sh <script>`.",
 		Example:  `/home/travis/.travis/functions: line 104: /home/travis/build/LightTable/LightTable/install-jdk.sh: Permission denied`},
 	{Name: "shell.no-such-file", Category: CategoryScript, Weight: 6,
+		// "can't open" as the shells print it ("sh: 0: Can't open x.sh",
+		// "can't open file 'x'"), not in a sentence such as a test's name.
+		Pattern:  `(?i)no such file|cannot stat|file not found|: can't open \S+$|can't open file`,
 		Keywords: []string{"no such file", "cannot stat", "can't open", "file not found"},
 		Hint:     "A file the script expects does not exist: check paths, the working directory and artifacts from earlier jobs.",
 		Example:  `cp: cannot stat 'build/output.bin': No such file or directory`},

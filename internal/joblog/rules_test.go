@@ -91,6 +91,8 @@ func TestClassify(t *testing.T) {
 		{"SyntaxError: Unexpected token )", "js.syntax-error"},
 		{"SyntaxError: invalid syntax", "python.syntax-error"},
 		{"error: boom", "tool.error"},
+		{"sh: 0: Can't open deploy.sh", "shell.no-such-file"},
+		{"SKIP Bug #70943 fopen() can't open a file if path is 259 characters long [ext/standard/tests/file/windows_mb_path/test_long_path_bug70943.phpt]", "generic.failed"},
 		{"[error] /home/travis/build/twitter/finagle/finagle-exp/src/test/scala/com/twitter/finagle/exp/ConcurrencyEndToEndTest.scala:33:20: not found: value StringServer", "java.compile"},
 		{"/bin/sh: 1: yarn: not found", "shell.command-not-found"},
 		{"Error: testthat unit tests failed", "tool.error-message"},

@@ -458,7 +458,14 @@ func classString(ranges []rune) string {
 // reports whether re can match the empty string (then a match may start with
 // any byte). It errs on the side of adding too much: every byte of a
 // multi-byte UTF-8 sequence stands for all of them.
-func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
+func firstBytes(re *syntax.Regexp, set *[256]bool) bool { return edgeBytes(re, set, false) }
+
+// lastBytes is firstBytes from the end: it adds to set the bytes a match of
+// re can end with, and reports whether re can match the empty string.
+func lastBytes(re *syntax.Regexp, set *[256]bool) bool { return edgeBytes(re, set, true) }
+
+// edgeBytes is firstBytes, or lastBytes when fromEnd is set.
+func edgeBytes(re *syntax.Regexp, set *[256]bool, fromEnd bool) bool {
 	addRune := func(r rune) {
 		if r < utf8.RuneSelf {
 			set[r] = true
@@ -479,6 +486,9 @@ func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
 			return true
 		}
 		r := re.Rune[0]
+		if fromEnd {
+			r = re.Rune[len(re.Rune)-1]
+		}
 		addRune(r)
 		if re.Flags&syntax.FoldCase != 0 {
 			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -502,15 +512,19 @@ func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
 		}
 		return false
 	case syntax.OpCapture, syntax.OpPlus:
-		return firstBytes(re.Sub[0], set)
+		return edgeBytes(re.Sub[0], set, fromEnd)
 	case syntax.OpStar, syntax.OpQuest:
-		firstBytes(re.Sub[0], set)
+		edgeBytes(re.Sub[0], set, fromEnd)
 		return true
 	case syntax.OpRepeat:
-		return firstBytes(re.Sub[0], set) || re.Min == 0
+		return edgeBytes(re.Sub[0], set, fromEnd) || re.Min == 0
 	case syntax.OpConcat:
-		for _, s := range re.Sub {
-			if !firstBytes(s, set) {
+		for k := range re.Sub {
+			s := re.Sub[k]
+			if fromEnd {
+				s = re.Sub[len(re.Sub)-1-k]
+			}
+			if !edgeBytes(s, set, fromEnd) {
 				return false
 			}
 		}
@@ -518,7 +532,7 @@ func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
 	case syntax.OpAlternate:
 		nullable := false
 		for _, s := range re.Sub {
-			if firstBytes(s, set) {
+			if edgeBytes(s, set, fromEnd) {
 				nullable = true
 			}
 		}
@@ -561,46 +575,6 @@ func endBytes(re *syntax.Regexp, set *[256]bool) bool {
 		return true
 	}
 	return false
-}
-
-// lastBytes is firstBytes from the end: it adds to set the bytes a match of
-// re can end with, and reports whether re can match the empty string.
-func lastBytes(re *syntax.Regexp, set *[256]bool) bool {
-	switch re.Op {
-	case syntax.OpLiteral:
-		if len(re.Rune) == 0 {
-			return true
-		}
-		last := *re
-		last.Rune = re.Rune[len(re.Rune)-1:]
-		return firstBytes(&last, set)
-	case syntax.OpCapture, syntax.OpPlus:
-		return lastBytes(re.Sub[0], set)
-	case syntax.OpStar, syntax.OpQuest:
-		lastBytes(re.Sub[0], set)
-		return true
-	case syntax.OpRepeat:
-		return lastBytes(re.Sub[0], set) || re.Min == 0
-	case syntax.OpConcat:
-		for i := len(re.Sub) - 1; i >= 0; i-- {
-			if !lastBytes(re.Sub[i], set) {
-				return false
-			}
-		}
-		return true
-	case syntax.OpAlternate:
-		nullable := false
-		for _, s := range re.Sub {
-			if lastBytes(s, set) {
-				nullable = true
-			}
-		}
-		return nullable
-	}
-	// One character, an empty-width assertion or no match: the first
-	// byte of a character stands for its last (any byte of a multi-byte
-	// rune is above 0x7f, and firstBytes adds them all).
-	return firstBytes(re, set)
 }
 
 // The knowledge base. Order matters only between rules of equal weight on

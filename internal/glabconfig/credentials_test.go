@@ -589,6 +589,24 @@ func TestStatusArgsForPortHost(t *testing.T) {
 	}
 }
 
+// addRenderings adds every way credentials print: the fmt verbs on the
+// pointer and the value, the token itself, String and JSON.
+func addRenderings(t *testing.T, add func(what, s string), what string, cr *Credentials) {
+	t.Helper()
+	add(what+" %v", fmt.Sprintf("%v", cr))
+	add(what+" %+v", fmt.Sprintf("%+v", cr))
+	add(what+" %#v", fmt.Sprintf("%#v", cr))
+	add(what+" %+v value", fmt.Sprintf("%+v", *cr))
+	add(what+" %#v value", fmt.Sprintf("%#v", *cr))
+	add(what+" token", fmt.Sprintf("%s %v %q %x %d", cr.Token, cr.Token, cr.Token, cr.Token, cr.Token))
+	add(what+" String", cr.String())
+	j, err := json.Marshal(cr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(what+" json", string(j))
+}
+
 // TestTokenNeverPrinted drives every path that formats credentials or
 // errors and checks that no token appears.
 func TestTokenNeverPrinted(t *testing.T) {
@@ -616,18 +634,7 @@ func TestTokenNeverPrinted(t *testing.T) {
 			add(h+" error %+v", fmt.Sprintf("%+v", err))
 			continue
 		}
-		add(h+" %v", fmt.Sprintf("%v", cr))
-		add(h+" %+v", fmt.Sprintf("%+v", cr))
-		add(h+" %#v", fmt.Sprintf("%#v", cr))
-		add(h+" %+v value", fmt.Sprintf("%+v", *cr))
-		add(h+" %#v value", fmt.Sprintf("%#v", *cr))
-		add(h+" %s token", fmt.Sprintf("%s %v %q %x %d", cr.Token, cr.Token, cr.Token, cr.Token, cr.Token))
-		add(h+" String", cr.String())
-		j, err := json.Marshal(cr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		add(h+" json", string(j))
+		addRenderings(t, add, h, cr)
 		if _, err := cr.HTTPClient(); err != nil {
 			add(h+" client error", err.Error())
 		}

@@ -402,18 +402,7 @@ func TestCredentialsForRepoHelperTokenNeverPrinted(t *testing.T) {
 				add(what+" error %+v", fmt.Sprintf("%+v", err))
 				continue
 			}
-			add(what+" %v", fmt.Sprintf("%v", cr))
-			add(what+" %+v", fmt.Sprintf("%+v", cr))
-			add(what+" %#v", fmt.Sprintf("%#v", cr))
-			add(what+" %+v value", fmt.Sprintf("%+v", *cr))
-			add(what+" %#v value", fmt.Sprintf("%#v", *cr))
-			add(what+" token", fmt.Sprintf("%s %v %q %x %d", cr.Token, cr.Token, cr.Token, cr.Token, cr.Token))
-			add(what+" String", cr.String())
-			j, err := json.Marshal(cr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			add(what+" json", string(j))
+			addRenderings(t, add, what, cr)
 			add(what+" refused", cr.RefusedError(401).Error())
 			add(what+" warnings", strings.Join(cfg.Warnings, "|"))
 		}

@@ -170,19 +170,26 @@ func TestAnalyzeWithoutBlocks(t *testing.T) {
 		t.Skip("gramMasks4 does not run here")
 	}
 	for _, d := range blockTestData(t) {
-		with, err := Analyze(bytes.NewReader(d), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		haveGramMasks = false
-		without, err := Analyze(bytes.NewReader(d), Options{})
-		haveGramMasks = true
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(with, without) {
-			t.Fatalf("Analyze differs with the block prefilter on %.80q…:\n%+v\n%+v", d, with, without)
-		}
+		checkWithoutBlocks(t, d)
+	}
+}
+
+// checkWithoutBlocks fails t when Analyze on data differs with and without
+// the block prefilter.
+func checkWithoutBlocks(t *testing.T, data []byte) {
+	t.Helper()
+	with, err := Analyze(bytes.NewReader(data), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	haveGramMasks = false
+	without, err := Analyze(bytes.NewReader(data), Options{})
+	haveGramMasks = true
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(with, without) {
+		t.Fatalf("Analyze differs with the block prefilter on %.80q…:\n%+v\n%+v", data, with, without)
 	}
 }
 
@@ -255,19 +262,5 @@ func FuzzAnalyzeBlocks(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		with, err := Analyze(bytes.NewReader(data), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		haveGramMasks = false
-		without, err := Analyze(bytes.NewReader(data), Options{})
-		haveGramMasks = true
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(with, without) {
-			t.Fatalf("Analyze differs with the block prefilter on %q:\n%+v\n%+v", data, with, without)
-		}
-	})
+	f.Fuzz(checkWithoutBlocks)
 }

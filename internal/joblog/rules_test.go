@@ -359,9 +359,7 @@ var rulesWithoutRealLine = map[string]bool{
 	"python.pip-conflict":       true,
 	"python.pytest-collection":  true,
 	"python.syntax-error":       true,
-	"runner.job-timeout":        true,
 	"runner.no-matching-runner": true,
-	"supply.cosign":             true,
 }
 
 // Each rule matches a real log line, copied from a real job's log, named in

@@ -125,8 +125,16 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 			// The keyword prefilter runs on the whole chunk at once; the
 			// lines that cleaning leaves as they are use its result.
 			a.masks, a.grams = matcher.blockMasks(data, a.masks)
+			a.stopFrom = -1
 		}
 		for len(data) > 0 {
+			if len(carry) == 0 && !overflow {
+				p := nread - len(data)
+				if q := a.quietRun(buf[:nread], p); q > p {
+					data = data[q-p:]
+					continue
+				}
+			}
 			i := a.indexNewline(data, nread-len(data))
 			if i < 0 {
 				carry, overflow = appendCapped(carry, data, overflow)
@@ -235,6 +243,9 @@ type analyzer struct {
 	masks    []blockMask
 	grams    bool // the masks hold the grams
 	chunkOff int
+	// nextStop's last answer: no stop from stopFrom (-1: none yet in this
+	// chunk) up to stop.
+	stopFrom, stop int
 
 	timestamped bool
 
@@ -358,11 +369,8 @@ func (a *analyzer) quiet(raw []byte) bool {
 		raw = raw[timestampHeader:]
 		off += timestampHeader
 	}
-	if len(raw) > 0 {
-		switch raw[0] {
-		case 'E', 'T', 'J', 'U', '$', 's':
-			return false // a fact, a command, a section marker
-		}
+	if len(raw) > 0 && (factStart(raw[0]) || raw[0] == '$' || raw[0] == 's') {
+		return false // a fact, a command, a section marker
 	}
 	if !chunkCovers(a.masks, off, len(raw)) || isNumberedItem(raw) || !matcher.quietChunk(raw, a.masks, off) {
 		return false
@@ -513,12 +521,15 @@ var (
 	logLimit        = []byte("Job's log exceeded limit of ")
 )
 
+// factStart reports whether a line that starts with c may carry a fact:
+// every line that facts reads starts with one of these bytes.
+func factStart(c byte) bool { return c == 'E' || c == 'T' || c == 'J' || c == 'U' }
+
 // facts extracts the job-level facts a line may carry.
 func (a *analyzer) facts(n int, text []byte, m lineMatch) {
 	res := a.res
 	switch {
-	case len(text) == 0 || text[0] != 'E' && text[0] != 'T' && text[0] != 'J' && text[0] != 'U':
-		// None of the lines below starts otherwise.
+	case len(text) == 0 || !factStart(text[0]):
 	case bytes.HasPrefix(text, jobFailedPrefix):
 		rest := text[len(jobFailedPrefix):]
 		switch {

@@ -2,11 +2,14 @@ package joblog
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -175,15 +178,16 @@ func TestAnalyzeWithoutBlocks(t *testing.T) {
 }
 
 // checkWithoutBlocks fails t when Analyze on data differs with and without
-// the block prefilter.
+// the block prefilter, in its result or in the lines it hands a sink.
 func checkWithoutBlocks(t *testing.T, data []byte) {
 	t.Helper()
-	with, err := Analyze(bytes.NewReader(data), Options{})
+	var withLines, withoutLines lineRecorder
+	with, err := Analyze(bytes.NewReader(data), Options{Sinks: []LineSink{&withLines}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	haveGramMasks = false
-	without, err := Analyze(bytes.NewReader(data), Options{})
+	without, err := Analyze(bytes.NewReader(data), Options{Sinks: []LineSink{&withoutLines}})
 	haveGramMasks = true
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +195,20 @@ func checkWithoutBlocks(t *testing.T, data []byte) {
 	if !reflect.DeepEqual(with, without) {
 		t.Fatalf("Analyze differs with the block prefilter on %.80q…:\n%+v\n%+v", data, with, without)
 	}
+	if !slices.Equal(withLines, withoutLines) {
+		for i := range min(len(withLines), len(withoutLines)) {
+			if withLines[i] != withoutLines[i] {
+				t.Fatalf("a sink gets other lines with the block prefilter on %.80q…: %q, not %q", data, withLines[i], withoutLines[i])
+			}
+		}
+		t.Fatalf("a sink gets %d lines with the block prefilter on %.80q…, not %d", len(withLines), data, len(withoutLines))
+	}
 }
+
+// lineRecorder is a LineSink that keeps each line with its number.
+type lineRecorder []string
+
+func (r *lineRecorder) Line(n int, text []byte) { *r = append(*r, fmt.Sprintf("%d %s", n, text)) }
 
 // BenchmarkGramMasks measures the block prefilter alone on the benchmark
 // trace.
@@ -263,4 +280,73 @@ func FuzzAnalyzeBlocks(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(checkWithoutBlocks)
+}
+
+// quietRunLog returns a plain log where each kind of line that a run of
+// quiet lines must stop at follows a long run of them: a command, runner
+// facts, a section marker without its escape, a numbered failure, a located
+// warning that a later line turns into an error, a line-start keyword, and
+// a failing line whose block then closes, so that quiet lines follow again.
+// With timestamped set, every line carries the runner's timestamp header.
+func quietRunLog(tb testing.TB, timestamped bool) []byte {
+	tb.Helper()
+	if _, err := compiledRules(); err != nil {
+		tb.Fatal(err)
+	}
+	var b bytes.Buffer
+	add := func(s string) {
+		if timestamped {
+			b.WriteString("2025-05-14T11:19:27.100851Z 00O ")
+		}
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	filler := func(k int) {
+		for i := range k {
+			l := fmt.Sprintf("  compiling module %d of the project, step %d", i, i%7)
+			if m := matcher.scan([]byte(l)); !m.isZero() {
+				tb.Fatalf("filler line %q holds a keyword", l)
+			}
+			add(l)
+		}
+	}
+	add("Running with gitlab-runner 17.0.0")
+	for _, l := range []string{
+		"Using docker image sha256:0123 for golang:1.26 with digest golang@sha256:4567 ...",
+		"$ go build ./...",
+		"section_start:1700000000:build_step",
+		"lib/util.c:40: warning: unused variable 'x'\n    int x = 1;\n        ^",
+		"warnings being treated as errors",
+		"1) TestParse fails on empty input",
+		"--- FAIL: TestParse (0.00s)",
+		"Job's log exceeded limit of 4194304 bytes.",
+		"$ make check",
+		"ERROR: Job failed: exit code 2",
+		"The command \"make test\" exited with 2.",
+	} {
+		filler(300)
+		for _, l := range strings.Split(l, "\n") {
+			add(l)
+		}
+	}
+	filler(40)
+	return b.Bytes()
+}
+
+// Runs of quiet lines stop at every line that line handles otherwise.
+func TestQuietRunStops(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks4 does not run here")
+	}
+	for _, ts := range []bool{false, true} {
+		d := quietRunLog(t, ts)
+		checkWithoutBlocks(t, d)
+		res, err := Analyze(bytes.NewReader(d), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.FailingCommand != "make check" || res.ExitCode != 2 || !res.Truncated || res.Image != "golang:1.26" {
+			t.Errorf("timestamped %v: facts %q, exit %d, truncated %v, image %q", ts, res.FailingCommand, res.ExitCode, res.Truncated, res.Image)
+		}
+	}
 }

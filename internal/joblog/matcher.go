@@ -589,7 +589,9 @@ func (km *keywordMatcher) verify(line []byte, i int, g, h uint32, m *ruleMask) {
 		case 0:
 			return
 		case g:
-			for _, c := range km.cands[sl.first : sl.first+sl.n] {
+			cs := km.cands[sl.first : sl.first+sl.n]
+			for k := range cs {
+				c := &cs[k]
 				s := i - int(c.off)
 				if s >= 0 && s+8 <= len(line) {
 					if lower8(binary.LittleEndian.Uint64(line[s:]))&c.headMask != c.head {

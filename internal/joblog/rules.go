@@ -845,7 +845,7 @@ var rules = []Rule{
 	// Ruby.
 	{Name: "ruby.rspec", Category: CategoryTest, Weight: 7,
 		Pattern:  `^rspec \./\S+:\d+|^Failures:$|^\s*\d+\) \S.*|^\s+Failure/Error: |examples?, [1-9]\d* failures?`,
-		Keywords: []string{"rspec ./", "failures:", "failure/error", " examples, ", " example, "},
+		Keywords: []string{"rspec ./", "failures:", "failure/error", " examples, ", "1 example, "},
 		Hint:     "RSpec examples failed: rerun them with the `rspec ./spec/...:LINE` lines printed at the end.",
 		Example:  `rspec ./spec/models/user_spec.rb:42 # User validates email`},
 	{Name: "ruby.minitest", Category: CategoryTest, Weight: 7,

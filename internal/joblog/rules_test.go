@@ -103,6 +103,11 @@ func TestClassify(t *testing.T) {
 		{"##[error]The job running on runner GitHub Actions 2 has exceeded the maximum execution time of 360 minutes.", "runner.job-timeout"},
 		{"    parser_test.go:41: ParseHeader(\"a: b\") = \"a\", want \"b\"", ""},
 		{"pkg/x.go:12:3: undefined: Foo", "go.build-error"},
+		// RSpec's summary says "example" only of one; the same word in
+		// prose is no summary.
+		{"1 example, 1 failure", "ruby.rspec"},
+		{"42 examples, 3 failures, 1 pending", "ruby.rspec"},
+		{"Enter the GitLab instance URL (for example, https://gitlab.com/):", ""},
 		{"npm ERR! code ERESOLVE", "js.npm-resolve"},
 		{"make: *** [Makefile:12: all] Error 2", "c.make"},
 		{"Killed process 4242 (java) total-vm:123kB", "infra.oom-killed"},

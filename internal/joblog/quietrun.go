@@ -1,0 +1,173 @@
+package joblog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
+// Most of a long log is output of a job going well: lines that hold no
+// keyword, no command, no fact and nothing that cleaning changes. While no
+// block is open, such a line changes nothing but the line count and the
+// rings of recent lines, so quietRun takes a whole run of them at once:
+// the chunk's masks say where the next byte that is not plain text or the
+// next keyword is (nextStop), each line of the run is looked at only for the
+// few things a line start can hold, and only the last ringSize lines of
+// the run go into the rings. The result is the one line by line handling
+// gives; TestAnalyzeWithoutBlocks and FuzzAnalyzeBlocks check that.
+
+// quietRun handles the quiet lines of chunk (the chunk read last, which the
+// masks describe) from offset p, the start of a line, and returns the
+// offset after the last line it handled: p when it handled none.
+func (a *analyzer) quietRun(chunk []byte, p int) int {
+	if !a.grams || a.n == 0 || a.cur != nil || p >= 32*len(a.masks) || a.warn.start > 0 && a.warn.cmdLine == a.cmdLine && a.warn.end == a.n {
+		return p
+	}
+	stop := a.nextStop(chunk, p)
+	// The lines handled, the last ringSize of them by their offsets.
+	var last [ringSize]struct{ s, e int }
+	k := 0
+	s := p
+	b := s >> 5
+	nl := a.masks[b].newlines &^ (1<<(s&31) - 1)
+	for {
+		for nl == 0 {
+			b++
+			if b == len(a.masks) {
+				goto done
+			}
+			nl = a.masks[b].newlines
+		}
+		e := b<<5 + bits.TrailingZeros32(nl)
+		nl &= nl - 1
+		if e >= stop {
+			break // the line holds the stop
+		}
+		body := s
+		if a.timestamped && hasTimestampHeader(chunk[s:e]) {
+			body += timestampHeader
+		}
+		text := chunk[body:e]
+		if !a.quietStart(text) {
+			break
+		}
+		n := a.n + 1 + k
+		for _, sk := range a.opts.Sinks {
+			sk.Line(n, text)
+		}
+		if a.post != 0 {
+			a.remember(n, text, 0, false, true)
+		} else {
+			last[k%ringSize] = struct{ s, e int }{body, e}
+		}
+		k++
+		s = e + 1
+	}
+done:
+	if k == 0 {
+		return p
+	}
+	if a.post == 0 {
+		// The rings hold the last ringSize lines: the lines before them in
+		// the run would have left them again.
+		kept := min(k, ringSize)
+		a.scriptN += k - kept
+		for j := k - kept; j < k; j++ {
+			l := last[j%ringSize]
+			a.remember(a.n+1+j, chunk[l.s:l.e], 0, false, true)
+		}
+	}
+	a.n += k
+	return s
+}
+
+// quietStart reports whether a plain line free of keywords (text, without
+// the runner's timestamp) holds nothing at its start that line handles
+// either: a fact, a command, a section marker, a line-start keyword, a
+// numbered item, or a located warning.
+func (a *analyzer) quietStart(text []byte) bool {
+	if len(text) == 0 {
+		return true
+	}
+	if c := text[0]; factStart(c) || c == '$' || c == 's' {
+		return false
+	}
+	s := blanks(text)
+	if s < len(text) {
+		c := text[s]
+		if len(matcher.lineKws[c|0x20]) > 0 {
+			var m ruleMask
+			if matcher.scanLineStart(text, &m); !m.isZero() {
+				return false
+			}
+		}
+		if c >= '0' && c <= '9' && isNumberedItem(text) {
+			return false
+		}
+	}
+	// isLocation is false for a line that starts with a space.
+	return text[0] == ' ' || !isLocation(text) || !bytes.Contains(text, []byte("arning")) && !bytes.Contains(text, []byte("ARNING"))
+}
+
+// blanks returns how many spaces and tabs text starts with, looking at
+// eight bytes at a time.
+func blanks(text []byte) int {
+	s := 0
+	for s+8 <= len(text) {
+		x := binary.LittleEndian.Uint64(text[s:]) ^ 0x2020202020202020
+		if x != 0 {
+			s += bits.TrailingZeros64(x) >> 3
+			break
+		}
+		s += 8
+	}
+	for s < len(text) && (text[s] == ' ' || text[s] == '\t') {
+		s++
+	}
+	return s
+}
+
+// nextStop returns the first offset from p (where no keyword starts that
+// does not lie wholly at or after p) of the chunk's covered bytes that is
+// not plain text or where a keyword's anchor is: the lines before it are
+// plain and hold no keyword. Past the covered bytes it returns their end.
+// Keywords are looked for in the chunk as a whole, which finds every one
+// that a line holds (a keyword has no '\n'), and maybe one that straddles
+// a timestamp header: then the line is left to line by line handling.
+func (a *analyzer) nextStop(chunk []byte, p int) int {
+	if a.stopFrom >= 0 && a.stopFrom <= p && p <= a.stop {
+		return a.stop // nothing stops between stopFrom and stop
+	}
+	a.stopFrom, a.stop = p, a.findStop(chunk, p)
+	return a.stop
+}
+
+func (a *analyzer) findStop(chunk []byte, p int) int {
+	for b := p >> 5; b < len(a.masks); b++ {
+		mb := &a.masks[b]
+		if mb.special|mb.grams == 0 {
+			continue
+		}
+		from := ^uint32(0)
+		if b<<5 < p {
+			from <<= p - b<<5
+		}
+		sp, gr := mb.special&from, mb.grams&from
+		if sp != 0 {
+			// Only the grams before the first special byte matter.
+			gr &= 1<<bits.TrailingZeros32(sp) - 1
+		}
+		for ; gr != 0; gr &= gr - 1 {
+			o := b<<5 + bits.TrailingZeros32(gr)
+			g := binary.LittleEndian.Uint32(chunk[o:]) | 0x20202020
+			var m ruleMask
+			if matcher.verify(chunk, o, g, gramHash(g), &m); !m.isZero() {
+				return o
+			}
+		}
+		if sp != 0 {
+			return b<<5 + bits.TrailingZeros32(sp)
+		}
+	}
+	return 32 * len(a.masks)
+}

@@ -103,6 +103,10 @@ func TestClassify(t *testing.T) {
 		{"##[error]The job running on runner GitHub Actions 2 has exceeded the maximum execution time of 360 minutes.", "runner.job-timeout"},
 		{"    parser_test.go:41: ParseHeader(\"a: b\") = \"a\", want \"b\"", ""},
 		{"pkg/x.go:12:3: undefined: Foo", "go.build-error"},
+		// Since Go 1.16 a missing requirement is reported at the import,
+		// with the file's position first: still a module problem.
+		{"example.go:3:8: no required module provides package golang.org/x/net/html; to add it:", "go.module"},
+		{"main.go:27:2: missing go.sum entry for module providing package github.com/acme/lib (imported by example.com/app); to add:", "go.module"},
 		// RSpec's summary says "example" only of one; the same word in
 		// prose is no summary.
 		{"1 example, 1 failure", "ruby.rspec"},
@@ -357,14 +361,8 @@ func ruleName(r *Rule) string {
 // real log line for yet: their Example was written from the tool's message
 // format.
 var rulesWithoutRealLine = map[string]bool{
-	"dotnet.restore":            true,
-	"go.module":                 true,
-	"infra.killed":              true,
-	"js.npm-resolve":            true,
-	"python.pip-conflict":       true,
-	"python.pytest-collection":  true,
-	"python.syntax-error":       true,
-	"runner.no-matching-runner": true,
+	"js.npm-resolve":      true,
+	"python.pip-conflict": true,
 }
 
 // Each rule matches a real log line, copied from a real job's log, named in

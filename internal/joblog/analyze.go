@@ -287,9 +287,12 @@ func (a *analyzer) line(raw []byte) {
 		off += timestampHeader
 	}
 	covered := a.chunkOff >= 0 && chunkCovers(a.masks, off, len(raw))
+	if k := len(raw); covered && k > 0 && raw[k-1] == '\r' {
+		raw = raw[:k-1] // as clean drops it
+	}
 	var text []byte
 	switch {
-	case !covered || len(raw) > 0 && raw[len(raw)-1] == '\r':
+	case !covered:
 		text = a.cl.clean(raw)
 	case chunkPlain(a.masks, off, len(raw)):
 		text = a.cl.cleanPlain(raw)
@@ -368,6 +371,9 @@ func (a *analyzer) quiet(raw []byte) bool {
 	if a.timestamped && hasTimestampHeader(raw) {
 		raw = raw[timestampHeader:]
 		off += timestampHeader
+	}
+	if k := len(raw); k > 0 && raw[k-1] == '\r' {
+		raw = raw[:k-1] // as clean drops it
 	}
 	if len(raw) > 0 && (factStart(raw[0]) || raw[0] == '$' || raw[0] == 's') {
 		return false // a fact, a command, a section marker

@@ -9,9 +9,9 @@
 // func textMasks(p *byte, blocks int, out *blockMask)
 //
 // For each 32-byte block b of p, out[b].special gets bit i set when byte
-// 32b+i is not printable ASCII (below 0x20 or above 0x7e), a tab or '\n'
-// excepted; out[b].newlines when it is '\n'. It reads p[0 : 32*blocks]
-// and leaves out[b].grams alone.
+// 32b+i is not printable ASCII (below 0x20 or above 0x7e), a tab, a '\n'
+// and a '\r' right before a '\n' excepted; out[b].newlines when it is
+// '\n'. It reads p[0 : 32*blocks+1] and leaves out[b].grams alone.
 TEXT ·textMasks(SB), NOSPLIT, $0-24
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
@@ -31,9 +31,13 @@ TEXT ·textMasks(SB), NOSPLIT, $0-24
 	MOVL $0x0a0a0a0a, AX
 	VMOVD AX, X9
 	VPBROADCASTD X9, Y9 // newline
+	MOVL $0x0d0d0d0d, AX
+	VMOVD AX, X8
+	VPBROADCASTD X8, Y8 // carriage return
 
 loop:
 	VMOVDQU (SI), Y0
+	VMOVDQU 1(SI), Y7 // the bytes that follow
 
 	// Bytes that are not plain: signed 0x20 > b holds for b < 0x20 and
 	// for b >= 0x80.
@@ -43,6 +47,11 @@ loop:
 	VPCMPEQB Y0, Y10, Y5
 	VPCMPEQB Y0, Y9, Y6
 	VPOR Y6, Y5, Y5
+	// A '\r' that ends a CRLF line: cleaning drops it.
+	VPCMPEQB Y0, Y8, Y12
+	VPCMPEQB Y7, Y9, Y13
+	VPAND Y13, Y12, Y12
+	VPOR Y12, Y5, Y5
 	VPANDN Y4, Y5, Y4
 	VPMOVMSKB Y4, R10
 	MOVL R10, 4(R8)

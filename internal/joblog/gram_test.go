@@ -23,7 +23,7 @@ func refBlockMasks(km *keywordMatcher, p []byte, blocks int) []blockMask {
 			if km.bits[gramHash(g|0x20202020)] != 0 {
 				out[b].grams |= 1 << o
 			}
-			if c := p[i]; (c < 0x20 || c >= 0x7f) && c != '\t' && c != '\n' {
+			if c := p[i]; (c < 0x20 || c >= 0x7f) && c != '\t' && c != '\n' && (c != '\r' || p[i+1] != '\n') {
 				out[b].special |= 1 << o
 			}
 			if p[i] == '\n' {
@@ -145,7 +145,12 @@ func TestChunkScanAgrees(t *testing.T) {
 					continue
 				}
 				line := d[c[0] : c[0]+c[1]]
-				if got, want := chunkPlain(masks, c[0], c[1]), isPlain(line); got != want {
+				// A '\r' that ends a CRLF line does not count.
+				plainLine := line
+				if end := c[0] + c[1]; c[1] > 0 && line[c[1]-1] == '\r' && end < len(d) && d[end] == '\n' {
+					plainLine = line[:c[1]-1]
+				}
+				if got, want := chunkPlain(masks, c[0], c[1]), isPlain(plainLine); got != want {
 					t.Fatalf("chunkPlain(%q) = %v, isPlain %v", line, got, want)
 				}
 				var want ruleMask
@@ -276,6 +281,7 @@ func FuzzAnalyzeBlocks(f *testing.F) {
 		"    at Object.<anonymous> (test.js:1:1)\nFAIL test.js\n  ● suite › case\n",
 		"2025-05-14T11:19:27.100851Z 00O $ go test ./...\n2025-05-14T11:19:27.100851Z 01E --- FAIL: TestX (0.00s)\n",
 		"Traceback (most recent call last):\n  File \"x.py\", line 1\nModuleNotFoundError: No module named 'y'\n",
+		"$ npm test\r\n\x1b[0K\r\n  3 passing (12ms)\r\n  1 failing\r\r\n  1) suite\r\n       fails:\r\n     Error: boom\r\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -287,8 +293,9 @@ func FuzzAnalyzeBlocks(f *testing.F) {
 // facts, a section marker without its escape, a numbered failure, a located
 // warning that a later line turns into an error, a line-start keyword, and
 // a failing line whose block then closes, so that quiet lines follow again.
-// With timestamped set, every line carries the runner's timestamp header.
-func quietRunLog(tb testing.TB, timestamped bool) []byte {
+// With timestamped set, every line carries the runner's timestamp header;
+// with crlf set, every line ends with "\r\n", as a terminal writes it.
+func quietRunLog(tb testing.TB, timestamped, crlf bool) []byte {
 	tb.Helper()
 	if _, err := compiledRules(); err != nil {
 		tb.Fatal(err)
@@ -299,6 +306,9 @@ func quietRunLog(tb testing.TB, timestamped bool) []byte {
 			b.WriteString("2025-05-14T11:19:27.100851Z 00O ")
 		}
 		b.WriteString(s)
+		if crlf {
+			b.WriteByte('\r')
+		}
 		b.WriteByte('\n')
 	}
 	filler := func(k int) {
@@ -338,15 +348,15 @@ func TestQuietRunStops(t *testing.T) {
 	if !haveGramMasks {
 		t.Skip("gramMasks4 does not run here")
 	}
-	for _, ts := range []bool{false, true} {
-		d := quietRunLog(t, ts)
+	for _, c := range []struct{ ts, crlf bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		d := quietRunLog(t, c.ts, c.crlf)
 		checkWithoutBlocks(t, d)
 		res, err := Analyze(bytes.NewReader(d), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.FailingCommand != "make check" || res.ExitCode != 2 || !res.Truncated || res.Image != "golang:1.26" {
-			t.Errorf("timestamped %v: facts %q, exit %d, truncated %v, image %q", ts, res.FailingCommand, res.ExitCode, res.Truncated, res.Image)
+			t.Errorf("%+v: facts %q, exit %d, truncated %v, image %q", c, res.FailingCommand, res.ExitCode, res.Truncated, res.Image)
 		}
 	}
 }

@@ -425,7 +425,8 @@ func chunkCovers(masks []blockMask, off, n int) bool {
 }
 
 // chunkPlain reports whether the line chunk[off:off+n], which blockMasks
-// covered, holds only printable ASCII and tabs, as isPlain would.
+// covered, holds only printable ASCII and tabs, as isPlain would, but for a
+// '\r' right before a '\n', which it lets pass (line drops it).
 func chunkPlain(masks []blockMask, off, n int) bool {
 	last := off + n - 1
 	for b := off >> 5; b <= last>>5 && n > 0; b++ {

@@ -48,6 +48,9 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			body += timestampHeader
 		}
 		text := chunk[body:e]
+		if k := len(text); k > 0 && text[k-1] == '\r' {
+			text = text[:k-1] // as clean drops it
+		}
 		if !a.quietStart(text) {
 			break
 		}
@@ -58,7 +61,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		if a.post != 0 {
 			a.remember(n, text, 0, false, true)
 		} else {
-			last[k%ringSize] = struct{ s, e int }{body, e}
+			last[k%ringSize] = struct{ s, e int }{body, body + len(text)}
 		}
 		k++
 		s = e + 1

@@ -31,3 +31,4 @@ func TestIsLocation(t *testing.T) {
 		}
 	}
 }
+

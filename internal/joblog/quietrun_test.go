@@ -31,4 +31,3 @@ func TestIsLocation(t *testing.T) {
 		}
 	}
 }
-

@@ -136,6 +136,10 @@ func (c *cleaner) cleanOther(raw []byte) []byte {
 	return out[keepStart:keepEnd]
 }
 
+// minMarker is the length of the shortest marker parseMarker accepts,
+// without its '\r': "travis_time:" and a one-byte name.
+const minMarker = 13
+
 var (
 	sectionPrefix = []byte("section_")
 	travisPrefix  = []byte("travis_")
@@ -145,6 +149,11 @@ var (
 // raw[i:j] and records it. It returns where the marker starts and the index
 // after it, or j, j when there is none.
 func (c *cleaner) markerIn(raw []byte, i, j int) (int, int) {
+	if j-i < minMarker {
+		// A marker is printable up to its end or its '\r': one that
+		// starts in the run ends in it.
+		return j, j
+	}
 	for k := i; k < j; {
 		u := bytes.IndexByte(raw[k:j], '_')
 		if u < 0 {

@@ -90,6 +90,12 @@ func TestCleanAgreesWithReference(t *testing.T) {
 		[]byte("\x1bssssttttt__________section_"),
 		[]byte("\x1bsection_end:1:x"),
 		[]byte("caf\xc3\xa9 travis_fold:end:x"),
+		// The shortest markers, between escapes.
+		[]byte("\x1btravis_time:\r\x1b[0Kx"),
+		[]byte("\x1b[0Ksection_end:\x1b[0Ky"),
+		[]byte("\x1b[0Ktravis_time:x\x1b[0Ky"),
+		[]byte("\x1b[0Ktravis_time:x\r\x1b[0Ky"),
+		[]byte("abc\x1b[0Ktravis_time:x"),
 	}
 	for _, dir := range []string{"logs", "traces", "fuzz/FuzzCleanLine", "fuzz/FuzzAnalyze"} {
 		lines = append(lines, fileLines(t, dir)...)

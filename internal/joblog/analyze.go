@@ -693,13 +693,22 @@ func isContinuation(text []byte) bool {
 	case ' ', '\t', '|', '^', '~', '+', '-', '>', '=', '#', '*', '[', '(', '@':
 		return len(bytes.TrimSpace(text)) > 0
 	}
-	for _, p := range []string{"at ", "File \"", "Caused by", "...", "note:", "help:", "E ", "Error", "Expected", "Actual", "Received", "stack", "Stack", "Traceback", "goroutine ", "In ", "From "} {
+	for _, p := range continuationStarts[text[0]] {
 		if bytes.HasPrefix(text, []byte(p)) {
 			return true
 		}
 	}
 	return false
 }
+
+// continuationStarts holds, by their first byte, the words that start a
+// line carrying on the message above it.
+var continuationStarts = func() (m [256][]string) {
+	for _, p := range []string{"at ", "File \"", "Caused by", "...", "note:", "help:", "E ", "Error", "Expected", "Actual", "Received", "stack", "Stack", "Traceback", "goroutine ", "In ", "From "} {
+		m[p[0]] = append(m[p[0]], p)
+	}
+	return m
+}()
 
 // Limits of a block's extent that belong to the ranking.
 const (

@@ -31,3 +31,23 @@ func TestIsLocation(t *testing.T) {
 		}
 	}
 }
+
+// Lines that carry on the message above them, and lines that do not.
+func TestIsContinuation(t *testing.T) {
+	for _, s := range []string{
+		"  at Foo.bar (x.js:1:2)", "\tat java.lang.Thread.run", "| 12 | x", "^~~~", "+ added", "- removed", "> quoted",
+		"=== RUN", "# comment", "* item", "[1/2]", "(details)", "@@ -1 +1 @@", "at Object.<anonymous>",
+		`File "x.py", line 3`, "Caused by: java.io.IOException", "... 3 more", "note: see", "help: try", "E   assert",
+		"Error: boom", "Expected: 1", "Actual: 2", "Received: 3", "stack trace:", "Stack trace:",
+		"Traceback (most recent call last):", "goroutine 1 [running]:", "In file included from x.h", "From x.c:1",
+	} {
+		if !isContinuation([]byte(s)) {
+			t.Errorf("isContinuation(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "   ", "attach", "Filed", "Inside", "Fromage", "plain text", "E", "ok"} {
+		if isContinuation([]byte(s)) {
+			t.Errorf("isContinuation(%q) = true", s)
+		}
+	}
+}

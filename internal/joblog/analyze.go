@@ -691,7 +691,7 @@ func isContinuation(text []byte) bool {
 	}
 	switch text[0] {
 	case ' ', '\t', '|', '^', '~', '+', '-', '>', '=', '#', '*', '[', '(', '@':
-		return len(bytes.TrimSpace(text)) > 0
+		return !isBlank(text)
 	}
 	for _, p := range continuationStarts[text[0]] {
 		if bytes.HasPrefix(text, []byte(p)) {
@@ -699,6 +699,21 @@ func isContinuation(text []byte) bool {
 		}
 	}
 	return false
+}
+
+// isBlank reports whether text is white space only, as bytes.TrimSpace
+// sees it. It stops at the first ASCII byte that is not a space.
+func isBlank(text []byte) bool {
+	for _, c := range text {
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+		case c >= utf8.RuneSelf:
+			return len(bytes.TrimSpace(text)) == 0 // Unicode spaces
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // continuationStarts holds, by their first byte, the words that start a
@@ -808,7 +823,7 @@ func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 	k := 0
 	for k < maxBefore && n-k-1 > floor {
 		prev := &a.ring[(n-k-1)%ringSize]
-		if prev.n != n-k-1 || len(bytes.TrimSpace(prev.text)) == 0 || prev.cmd && k > 0 {
+		if prev.n != n-k-1 || isBlank(prev.text) || prev.cmd && k > 0 {
 			break
 		}
 		k++
@@ -987,11 +1002,11 @@ func (a *analyzer) leadUp(n int, failText []byte) {
 		if s.n <= 0 || s.n >= n || (len(picked) > 0 && s.n >= picked[len(picked)-1].n) {
 			break
 		}
-		if len(picked) == 0 && len(bytes.TrimSpace(a.scriptText(s))) == 0 {
+		if len(picked) == 0 && isBlank(a.scriptText(s)) {
 			continue // skip blank lines just before the failure
 		}
 		picked = append(picked, s)
-		if len(bytes.TrimSpace(a.scriptText(s))) > 0 {
+		if !isBlank(a.scriptText(s)) {
 			nonBlank++
 		}
 		if s.cmd {

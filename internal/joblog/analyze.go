@@ -109,7 +109,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	if opts.MaxExcerpts <= 0 {
 		opts.MaxExcerpts = defaultExcerpts
 	}
-	a := &analyzer{rs: rs, opts: opts, res: &Result{}}
+	a := &analyzer{rs: rs, opts: opts, res: &Result{}, stopFrom: -1, loudAt: -1}
 	bufp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bufp)
 	buf := *bufp
@@ -125,7 +125,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 			// The keyword prefilter runs on the whole chunk at once; the
 			// lines that cleaning leaves as they are use its result.
 			a.masks, a.grams = matcher.blockMasks(data, a.masks)
-			a.stopFrom = -1
+			a.stopFrom, a.loudAt = -1, -1
 		}
 		for len(data) > 0 {
 			if len(carry) == 0 && !overflow {
@@ -147,7 +147,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 				carry, overflow = carry[:0], false
 			} else {
 				a.chunkOff = nread - len(data)
-				if !a.quiet(data[:i]) {
+				if a.chunkOff == a.loudAt || !a.quiet(data[:i]) {
 					a.line(data[:i])
 				}
 			}
@@ -246,6 +246,7 @@ type analyzer struct {
 	// nextStop's last answer: no stop from stopFrom (-1: none yet in this
 	// chunk) up to stop.
 	stopFrom, stop int
+	loudAt         int // the offset of a line quietRun found not quiet, or -1
 
 	timestamped bool
 

@@ -18,7 +18,9 @@ import (
 
 // quietRun handles the quiet lines of chunk (the chunk read last, which the
 // masks describe) from offset p, the start of a line, and returns the
-// offset after the last line it handled: p when it handled none.
+// offset after the last line it handled: p when it handled none. When it
+// stops at a line that is not quiet, it sets loudAt to the line's offset:
+// that line goes to line without being tried as a quiet one again.
 func (a *analyzer) quietRun(chunk []byte, p int) int {
 	if !a.grams || a.n == 0 || a.cur != nil || p >= 32*len(a.masks) || a.warn.start > 0 && a.warn.cmdLine == a.cmdLine && a.warn.end == a.n {
 		return p
@@ -41,7 +43,8 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		e := b<<5 + bits.TrailingZeros32(nl)
 		nl &= nl - 1
 		if e >= stop {
-			break // the line holds the stop
+			a.loudAt = s // the line holds the stop
+			break
 		}
 		body := s
 		if a.timestamped && hasTimestampHeader(chunk[s:e]) {
@@ -52,6 +55,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			text = text[:k-1] // as clean drops it
 		}
 		if !a.quietStart(text) {
+			a.loudAt = s
 			break
 		}
 		n := a.n + 1 + k

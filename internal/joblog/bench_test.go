@@ -30,29 +30,36 @@ func benchTrace(tb testing.TB, size int) []byte {
 	return buf.Bytes()
 }
 
-func BenchmarkAnalyze(b *testing.B) {
-	data := benchTrace(b, 8<<20)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := Analyze(bytes.NewReader(data), Options{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkAnalyze(b *testing.B) { benchAnalyze(b, benchTrace(b, 8<<20)) }
 
 // BenchmarkAnalyzeQuiet measures Analyze on the lines of the benchmark
 // trace that no rule's keywords are in and that are no numbered failure,
 // repeated: the output of a job that is going well, which makes most of a
 // long log.
 func BenchmarkAnalyzeQuiet(b *testing.B) {
+	quiet := quietLines(b)
+	benchAnalyze(b, bytes.Repeat(quiet, (8<<20)/len(quiet)+1))
+}
+
+// BenchmarkAnalyzeLongJob measures Analyze on a long job that fails at the
+// end: about 8 MB of passing output (as BenchmarkAnalyzeQuiet), then the
+// real traces of the benchmark trace, each once.
+func BenchmarkAnalyzeLongJob(b *testing.B) {
+	quiet := quietLines(b)
+	failures := benchTrace(b, 1)
+	data := append(bytes.Repeat(quiet, (8<<20-len(failures))/len(quiet)+1), failures...)
+	benchAnalyze(b, data)
+}
+
+// quietLines returns the lines of the benchmark trace that hold no
+// keyword and no numbered failure, in their order.
+func quietLines(tb testing.TB) []byte {
 	if _, err := compiledRules(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var quiet []byte
 	var c cleaner
-	for _, raw := range bytes.SplitAfter(benchTrace(b, 1<<20), []byte("\n")) {
+	for _, raw := range bytes.SplitAfter(benchTrace(tb, 1<<20), []byte("\n")) {
 		line := bytes.TrimSuffix(raw, []byte("\n"))
 		if hasTimestampHeader(line) {
 			line = line[timestampHeader:]
@@ -62,7 +69,10 @@ func BenchmarkAnalyzeQuiet(b *testing.B) {
 			quiet = append(quiet, raw...)
 		}
 	}
-	data := bytes.Repeat(quiet, (8<<20)/len(quiet)+1)
+	return quiet
+}
+
+func benchAnalyze(b *testing.B, data []byte) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()

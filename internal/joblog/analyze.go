@@ -314,7 +314,7 @@ func (a *analyzer) line(raw []byte) {
 		m = classify(a.rs, text)
 	}
 	w := m.weight
-	isCmd := len(text) > 2 && text[0] == '$' && text[1] == ' '
+	isCmd := isCommand(text)
 	if isCmd {
 		w = 0
 		if a.post == 0 {
@@ -376,7 +376,7 @@ func (a *analyzer) quiet(raw []byte) bool {
 	if k := len(raw); k > 0 && raw[k-1] == '\r' {
 		raw = raw[:k-1] // as clean drops it
 	}
-	if len(raw) > 0 && (factStart(raw[0]) || raw[0] == '$' || raw[0] == 's') {
+	if !plainLead(raw) {
 		return false // a fact, a command, a section marker
 	}
 	if !chunkCovers(a.masks, off, len(raw)) || isNumberedItem(raw) || !matcher.quietChunk(raw, a.masks, off) {
@@ -523,20 +523,46 @@ func (a *analyzer) sectionMarkers(n int) {
 }
 
 var (
+	errorPrefix     = []byte("ERROR: ")
+	usingPrefix     = []byte("Using ")
 	jobFailedPrefix = []byte("ERROR: Job failed")
 	travisCommand   = []byte(`The command "`)
 	logLimit        = []byte("Job's log exceeded limit of ")
 )
 
-// factStart reports whether a line that starts with c may carry a fact:
-// every line that facts reads starts with one of these bytes.
-func factStart(c byte) bool { return c == 'E' || c == 'T' || c == 'J' || c == 'U' }
+// mayHoldFact reports whether text starts as the lines that facts reads.
+func mayHoldFact(text []byte) bool {
+	if len(text) == 0 {
+		return false
+	}
+	switch text[0] {
+	case 'E':
+		return bytes.HasPrefix(text, errorPrefix)
+	case 'T':
+		return bytes.HasPrefix(text, travisCommand)
+	case 'J':
+		return bytes.HasPrefix(text, logLimit)
+	case 'U':
+		return bytes.HasPrefix(text, usingPrefix)
+	}
+	return false
+}
+
+// isCommand reports whether text is a command the shell echoed: "$ cmd".
+func isCommand(text []byte) bool { return len(text) > 2 && text[0] == '$' && text[1] == ' ' }
+
+// plainLead reports whether a plain line (text) starts as none of the
+// lines that line reads for more than their rules: a fact, a command, a
+// section marker.
+func plainLead(text []byte) bool {
+	return !mayHoldFact(text) && !isCommand(text) && !bytes.HasPrefix(text, sectionPrefix)
+}
 
 // facts extracts the job-level facts a line may carry.
 func (a *analyzer) facts(n int, text []byte, m lineMatch) {
 	res := a.res
 	switch {
-	case len(text) == 0 || !factStart(text[0]):
+	case !mayHoldFact(text):
 	case bytes.HasPrefix(text, jobFailedPrefix):
 		rest := text[len(jobFailedPrefix):]
 		switch {

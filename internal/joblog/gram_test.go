@@ -333,6 +333,9 @@ func quietRunLog(tb testing.TB, timestamped, crlf bool) []byte {
 		"$ make check",
 		"ERROR: Job failed: exit code 2",
 		"The command \"make test\" exited with 2.",
+		// Lines that start as facts do, and are none.
+		"Using cache dir /builds/.cache\nTesting module 12\nEach step is done\nJust a line\nsummary of the step\n$dollar sign",
+		"ERROR: Preparation failed: adding cache volume: exit code 1",
 	} {
 		filler(300)
 		for _, l := range strings.Split(l, "\n") {

@@ -96,7 +96,7 @@ func (a *analyzer) quietStart(text []byte) bool {
 	if len(text) == 0 {
 		return true
 	}
-	if c := text[0]; factStart(c) || c == '$' || c == 's' {
+	if !plainLead(text) {
 		return false
 	}
 	s := blanks(text)

@@ -555,7 +555,16 @@ func isCommand(text []byte) bool { return len(text) > 2 && text[0] == '$' && tex
 // lines that line reads for more than their rules: a fact, a command, a
 // section marker.
 func plainLead(text []byte) bool {
-	return !mayHoldFact(text) && !isCommand(text) && !bytes.HasPrefix(text, sectionPrefix)
+	if len(text) == 0 {
+		return true
+	}
+	switch text[0] {
+	case '$':
+		return !isCommand(text)
+	case 's':
+		return !bytes.HasPrefix(text, sectionPrefix)
+	}
+	return !mayHoldFact(text)
 }
 
 // facts extracts the job-level facts a line may carry.

@@ -360,10 +360,7 @@ func ruleName(r *Rule) string {
 // rulesWithoutRealLine lists the rules that testdata/rule_lines.txt has no
 // real log line for yet: their Example was written from the tool's message
 // format.
-var rulesWithoutRealLine = map[string]bool{
-	"js.npm-resolve":      true,
-	"python.pip-conflict": true,
-}
+var rulesWithoutRealLine = map[string]bool{}
 
 // Each rule matches a real log line, copied from a real job's log, named in
 // testdata/rule_lines.txt with where it comes from; the rules with none

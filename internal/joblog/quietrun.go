@@ -7,13 +7,15 @@ import (
 )
 
 // Most of a long log is output of a job going well: lines that hold no
-// keyword, no command, no fact and nothing that cleaning changes. While no
-// block is open, such a line changes nothing but the line count and the
-// rings of recent lines, so quietRun takes a whole run of them at once:
-// the chunk's masks say where the next byte that is not plain text or the
-// next keyword is (nextStop), each line of the run is looked at only for the
-// few things a line start can hold, and only the last ringSize lines of
-// the run go into the rings. The result is the one line by line handling
+// keyword, no command, no fact and nothing that cleaning changes. Such a
+// line changes nothing but the line count, the rings of recent lines and,
+// while a block is open, that block, so quietRun takes a whole run of them
+// at once: the chunk's masks say where the next byte that is not plain
+// text or the next keyword is (nextStop), each line of the run is looked
+// at only for the few things a line start can hold, the open block (until
+// it closes) sees each line, and only the last ringSize lines of the run
+// go into the rings (nothing reads them before the run ends: only a line
+// that starts a block does). The result is the one line by line handling
 // gives; TestAnalyzeWithoutBlocks and FuzzAnalyzeBlocks check that.
 
 // quietRun handles the quiet lines of chunk (the chunk read last, which the
@@ -22,7 +24,7 @@ import (
 // stops at a line that is not quiet, it sets loudAt to the line's offset:
 // that line goes to line without being tried as a quiet one again.
 func (a *analyzer) quietRun(chunk []byte, p int) int {
-	if !a.grams || a.n == 0 || a.cur != nil || p >= 32*len(a.masks) || a.warn.start > 0 && a.warn.cmdLine == a.cmdLine && a.warn.end == a.n {
+	if !a.grams || a.n == 0 || p >= 32*len(a.masks) || a.warn.start > 0 && a.warn.cmdLine == a.cmdLine && a.warn.end == a.n {
 		return p
 	}
 	stop := a.nextStop(chunk, p)
@@ -61,6 +63,10 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		n := a.n + 1 + k
 		for _, sk := range a.opts.Sinks {
 			sk.Line(n, text)
+		}
+		if a.cur != nil {
+			// The open block may take the line, or close before it.
+			a.track(n, text, 0, nil, false)
 		}
 		if a.post != 0 {
 			a.remember(n, text, 0, false, true)

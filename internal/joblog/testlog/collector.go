@@ -104,7 +104,7 @@ func (c *Collector) Line(n int, text []byte) {
 		r.text = append(r.text[:0], text...)
 		c.ringNext = (c.ringNext + 1) % goRingSize
 	}
-	c.prevEqSep = len(text) >= 20 && isRun(text, '=')
+	c.prevEqSep = len(text) >= 20 && text[0] == '=' && isRun(text, '=')
 }
 
 // Blocks ends any open block and returns the blocks found so far, in log
@@ -118,8 +118,12 @@ func (c *Collector) Blocks() []Block {
 func (c *Collector) Dropped() int { return c.dropped }
 
 func (c *Collector) line(n int, text []byte) {
-	trimmed := bytes.TrimLeft(text, " \t")
-	indent := indentWidth(text[:len(text)-len(trimmed)])
+	ws := 0
+	for ws < len(text) && (text[ws] == ' ' || text[ws] == '\t') {
+		ws++
+	}
+	trimmed := text[ws:]
+	indent := indentWidth(text[:ws])
 
 	if c.modeHeader(text, trimmed) {
 		return
@@ -154,7 +158,7 @@ func (c *Collector) modeHeader(text, trimmed []byte) bool {
 	case len(trimmed) > 0 && trimmed[0] >= '1' && trimmed[0] <= '9' && bytes.HasSuffix(trimmed, []byte(" failing")) && isDigits(trimmed[:bytes.IndexByte(trimmed, ' ')]):
 		m = modeMocha
 	case bytes.HasPrefix(text, []byte("Failed tests:")) || bytes.HasPrefix(text, []byte("Tests in error:")) ||
-		string(bytes.TrimSpace(text)) == "[ERROR] Failures:" || string(bytes.TrimSpace(text)) == "[ERROR] Errors:":
+		mayBeSurefireHeader(trimmed) && isSurefireHeader(bytes.TrimSpace(text)):
 		c.close()
 		c.mode = modeSurefireList
 		// "Failed tests:   nullErrorThrows(retrofit2.ResponseTest): (..)"
@@ -171,6 +175,17 @@ func (c *Collector) modeHeader(text, trimmed []byte) bool {
 	c.mode = m
 	c.mochaNext = 1
 	return true
+}
+
+// mayBeSurefireHeader tells from the first byte after the spaces and tabs
+// (trimmed) whether the line may be "[ERROR] Failures:" or "[ERROR]
+// Errors:" once trimmed of any white space.
+func mayBeSurefireHeader(trimmed []byte) bool {
+	return len(trimmed) > 0 && (trimmed[0] == '[' || trimmed[0] <= ' ' || trimmed[0] >= utf8.RuneSelf)
+}
+
+func isSurefireHeader(ts []byte) bool {
+	return string(ts) == "[ERROR] Failures:" || string(ts) == "[ERROR] Errors:"
 }
 
 func isPHPUnitHeader(text []byte) bool {
@@ -315,7 +330,7 @@ func (c *Collector) start(n int, text, trimmed []byte, indent int) bool {
 		}
 	}
 
-	if bytes.Contains(trimmed, []byte("<<< ")) && (bytes.HasSuffix(trimmed, []byte("<<< FAILURE!")) || bytes.HasSuffix(trimmed, []byte("<<< ERROR!"))) {
+	if bytes.HasSuffix(trimmed, []byte("<<< FAILURE!")) || bytes.HasSuffix(trimmed, []byte("<<< ERROR!")) {
 		s := strings.TrimPrefix(string(trimmed), "[ERROR] ")
 		if i := strings.Index(s, "Time elapsed"); i > 0 && !strings.HasPrefix(s, "Tests run:") {
 			c.open(n, text, Maven, strings.TrimSpace(s[:i]), "")

@@ -353,6 +353,12 @@ func TestCollectorFormats(t *testing.T) {
 			{testlog.Maven, "com.acme.CalcTest.adds", 2, 4, []int{3}},
 			{testlog.Maven, "CalcTest.adds", 8, 8, []int{8}},
 		}},
+		// The list header as a line of its own, however it is indented
+		// (a no-break space is white space too).
+		{"surefire list after spaces", "\u00a0 [ERROR] Errors: \t\n[ERROR]   CalcTest.adds:12 expected: <3> but was: <4>\n[INFO]", []wantBlock{
+			{testlog.Maven, "CalcTest.adds", 2, 2, []int{2}},
+		}},
+		{"surefire list header needs the whole line", "[ERROR] Failures: see above\n[ERROR]   CalcTest.adds:12 expected: <3> but was: <4>\n[INFO]", nil},
 		{"gradle", "CalcTest > adds() FAILED\n    org.opentest4j.AssertionFailedError at CalcTest.kt:12\n\n3 tests completed, 1 failed", []wantBlock{
 			{testlog.Gradle, "CalcTest > adds()", 1, 2, []int{2}},
 		}},

@@ -153,11 +153,11 @@ func (c *Collector) modeHeader(text, trimmed []byte) bool {
 		m = modeRSpec
 	case string(text) == "failures:":
 		m = modeCargo
-	case bytes.HasPrefix(text, []byte("There w")) && isPHPUnitHeader(text):
+	case len(text) > 0 && text[0] == 'T' && bytes.HasPrefix(text, []byte("There w")) && isPHPUnitHeader(text):
 		m = modePHPUnit
 	case len(trimmed) > 0 && trimmed[0] >= '1' && trimmed[0] <= '9' && bytes.HasSuffix(trimmed, []byte(" failing")) && isDigits(trimmed[:bytes.IndexByte(trimmed, ' ')]):
 		m = modeMocha
-	case bytes.HasPrefix(text, []byte("Failed tests:")) || bytes.HasPrefix(text, []byte("Tests in error:")) ||
+	case len(text) > 0 && (text[0] == 'F' && bytes.HasPrefix(text, []byte("Failed tests:")) || text[0] == 'T' && bytes.HasPrefix(text, []byte("Tests in error:"))) ||
 		mayBeSurefireHeader(trimmed) && isSurefireHeader(bytes.TrimSpace(text)):
 		c.close()
 		c.mode = modeSurefireList
@@ -330,14 +330,14 @@ func (c *Collector) start(n int, text, trimmed []byte, indent int) bool {
 		}
 	}
 
-	if bytes.HasSuffix(trimmed, []byte("<<< FAILURE!")) || bytes.HasSuffix(trimmed, []byte("<<< ERROR!")) {
+	if trimmed[len(trimmed)-1] == '!' && (bytes.HasSuffix(trimmed, []byte("<<< FAILURE!")) || bytes.HasSuffix(trimmed, []byte("<<< ERROR!"))) {
 		s := strings.TrimPrefix(string(trimmed), "[ERROR] ")
 		if i := strings.Index(s, "Time elapsed"); i > 0 && !strings.HasPrefix(s, "Tests run:") {
 			c.open(n, text, Maven, strings.TrimSpace(s[:i]), "")
 			return true
 		}
 	}
-	if indent == 0 && bytes.HasSuffix(text, []byte(" FAILED")) && bytes.Contains(text, []byte(" > ")) {
+	if indent == 0 && text[len(text)-1] == 'D' && bytes.HasSuffix(text, []byte(" FAILED")) && bytes.Contains(text, []byte(" > ")) {
 		c.open(n, text, Gradle, strings.TrimSpace(string(text[:len(text)-len(" FAILED")])), "")
 		return true
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/joblog/testlog"
 )
 
 // benchTrace builds a realistic trace of about size bytes: the real GitLab
@@ -70,6 +72,33 @@ func quietLines(tb testing.TB) []byte {
 		}
 	}
 	return quiet
+}
+
+// BenchmarkAnalyzeWithCollector measures the pass the doctor makes over a
+// job's log: Analyze with the failing-test block collector as its sink, on
+// the dense trace and on the long job.
+func BenchmarkAnalyzeWithCollector(b *testing.B) {
+	quiet := quietLines(b)
+	failures := benchTrace(b, 1)
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"dense", benchTrace(b, 8<<20)},
+		{"long-job", append(bytes.Repeat(quiet, (8<<20-len(failures))/len(quiet)+1), failures...)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.data)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				col := testlog.NewCollector(testlog.DefaultLimits)
+				if _, err := Analyze(bytes.NewReader(tc.data), Options{Sinks: []LineSink{col}}); err != nil {
+					b.Fatal(err)
+				}
+				col.Blocks()
+			}
+		})
+	}
 }
 
 func benchAnalyze(b *testing.B, data []byte) {

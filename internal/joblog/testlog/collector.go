@@ -123,6 +123,9 @@ func (c *Collector) line(n int, text []byte) {
 		ws++
 	}
 	trimmed := text[ws:]
+	if gateLines && c.cur == nil && c.mode == modeNone && !mayOpen(text, trimmed, ws == 0) {
+		return // most lines of a log
+	}
 	indent := indentWidth(text[:ws])
 
 	if c.modeHeader(text, trimmed) {
@@ -142,6 +145,44 @@ func (c *Collector) line(n int, text []byte) {
 		return
 	}
 	c.close()
+}
+
+// gateLines turns on mayOpen; tests turn it off to check that it changes
+// nothing.
+var gateLines = true
+
+// openFirst holds the bytes that a line which modeHeader or start acts on
+// (outside a list and a block) can start with, after its indentation: see
+// mayOpen.
+var openFirst = func() (t [256]bool) {
+	for _, c := range []byte("-=_[EFLSTfr123456789") {
+		t[c] = true
+	}
+	for c := 0; c <= ' '; c++ {
+		t[c] = true // white space that TrimSpace removes and TrimLeft keeps
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = true // "●", "✕", "✖", and Unicode white space
+	}
+	return t
+}()
+
+// mayOpen reports whether modeHeader or start may act on a line while no
+// list is read and no block is open, from its first and last bytes (text,
+// trimmed of its indentation; atStart when it has none). It says false for
+// most lines, which then need no other test. Each test of modeHeader and
+// start (with modeNone) needs one of: a first byte in openFirst; a last '!'
+// (Surefire's "<<< FAILURE!"); at the line's start, a last 'D' (Gradle's
+// " FAILED") or ".py::" (pytest -v). A test added there must be added here.
+func mayOpen(text, trimmed []byte, atStart bool) bool {
+	if len(trimmed) == 0 {
+		return false
+	}
+	if openFirst[trimmed[0]] {
+		return true
+	}
+	last := trimmed[len(trimmed)-1]
+	return last == '!' || atStart && (last == 'D' || bytes.Contains(text, []byte(".py::")))
 }
 
 // modeHeader recognises lines that open or close a numbered list of
@@ -321,7 +362,9 @@ func (c *Collector) start(n int, text, trimmed []byte, indent int) bool {
 			return true
 		}
 	case first == '[' && bytes.HasPrefix(trimmed, []byte("[xUnit.net ")) && bytes.HasSuffix(trimmed, []byte(" [FAIL]")):
-		if i := bytes.IndexByte(trimmed, ']'); i > 0 {
+		// The timestamp's ']' comes before the suffix ("[xUnit.net [FAIL]"
+		// has none).
+		if i := bytes.IndexByte(trimmed, ']'); i > 0 && i < len(trimmed)-len(" [FAIL]") {
 			name := strings.TrimSpace(string(trimmed[i+1 : len(trimmed)-len(" [FAIL]")]))
 			if name != "" {
 				c.oneLine(n, text, Dotnet, name, "")

@@ -477,7 +477,7 @@ func TestCollectorBadInput(t *testing.T) {
 	inputs := []string{
 		"", "\x00\xff\xfe", "--- FAIL: ", "____", "___ ___", "FAILED ", "● ", "rspec  # ", "1) ", "Failures:\n  1) ",
 		"There were 2 failures:\n1) ::", "---- ", "---- stdout ----", "Failed  [", "Failed tests:", "Failed tests: :", "<<< FAILURE!",
-		"=== RUN ", "=== RUN   TestA\n--- FAIL: TestA", "FAIL [", "--- STDOUT:", "[xUnit.net ] [FAIL]", " > FAILED",
+		"=== RUN ", "=== RUN   TestA\n--- FAIL: TestA", "FAIL [", "--- STDOUT:", "[xUnit.net ] [FAIL]", "[xUnit.net [FAIL]", " > FAILED",
 	}
 	for _, in := range inputs {
 		c := &testlog.Collector{}

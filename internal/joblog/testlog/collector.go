@@ -153,7 +153,10 @@ var gateLines = true
 
 // openFirst holds the bytes that a line which modeHeader or start acts on
 // (outside a list and a block) can start with, after its indentation: see
-// mayOpen.
+// mayOpen. openNext holds, for the letters among them, the bytes that can
+// follow: "ERROR", "FAIL", "Failed", "Failures:", "SIGSEGV", "TIMEOUT",
+// "TRY 2 FAIL", "There w", "Tests in error:", "LEAK-FAIL", "rspec",
+// "failures:".
 var openFirst = func() (t [256]bool) {
 	for _, c := range []byte("-=_[EFLSTfr123456789") {
 		t[c] = true
@@ -167,19 +170,24 @@ var openFirst = func() (t [256]bool) {
 	return t
 }()
 
+var openNext = [256]string{'E': "R", 'F': "Aa", 'S': "I", 'T': "IRhe", 'L': "E", 'r': "s", 'f': "a"}
+
 // mayOpen reports whether modeHeader or start may act on a line while no
 // list is read and no block is open, from its first and last bytes (text,
 // trimmed of its indentation; atStart when it has none). It says false for
 // most lines, which then need no other test. Each test of modeHeader and
-// start (with modeNone) needs one of: a first byte in openFirst; a last '!'
+// start (with modeNone) needs one of: a first byte in openFirst (and a
+// second in openNext); a last '!'
 // (Surefire's "<<< FAILURE!"); at the line's start, a last 'D' (Gradle's
 // " FAILED") or ".py::" (pytest -v). A test added there must be added here.
 func mayOpen(text, trimmed []byte, atStart bool) bool {
 	if len(trimmed) == 0 {
 		return false
 	}
-	if openFirst[trimmed[0]] {
-		return true
+	if c := trimmed[0]; openFirst[c] {
+		if next := openNext[c]; next == "" || len(trimmed) > 1 && strings.IndexByte(next, trimmed[1]) >= 0 {
+			return true
+		}
 	}
 	last := trimmed[len(trimmed)-1]
 	return last == '!' || atStart && (last == 'D' || bytes.Contains(text, []byte(".py::")))

@@ -68,7 +68,7 @@ var gateSeeds = []string{
 	"        FAIL [   0.003s] pkg::tests::a\n  SIGSEGV [   0.003s] pkg::tests::b\n",
 	"  Failed Acme.Tests.Calc.Adds [12 ms]\n  Error Message:\n   boom\n",
 	"tests/test_a.py::TestK::test_b[1-2] FAILED   [ 50%]\n",
-	"LEAK [   0.1s] pkg::tests::c\nTIMEOUT [ 60.0s] pkg::tests::d\n",
+	"LEAK-FAIL [   0.1s] pkg::tests::c\nTIMEOUT [ 60.0s] pkg::tests::d\n  TRY 2 FAIL [   0.003s] pkg::tests::e\n",
 }
 
 // FuzzLineGate checks mayOpen on any log.

@@ -53,8 +53,8 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			body += timestampHeader
 		}
 		text := chunk[body:e]
-		if k := len(text); k > 0 && text[k-1] == '\r' {
-			text = text[:k-1] // as clean drops it
+		if l := len(text); l > 0 && text[l-1] == '\r' {
+			text = text[:l-1] // as clean drops it
 		}
 		if !a.quietStart(text) {
 			a.loudAt = s

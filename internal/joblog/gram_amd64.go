@@ -7,11 +7,11 @@ import "golang.org/x/sys/cpu"
 // Written in gram_amd64.s.
 //
 //go:noescape
-func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask)
+func gramMasks(p *byte, blocks int, tab *byte, out *blockMask, keep uint32)
 
 //go:noescape
 func textMasks(p *byte, blocks int, out *blockMask)
 
-// haveGramMasks reports whether gramMasks4 and textMasks can run: they
+// haveGramMasks reports whether gramMasks and textMasks can run: they
 // need AVX2 (VPGATHERDD).
 var haveGramMasks = cpu.X86.HasAVX2

@@ -68,13 +68,72 @@ loop:
 done:
 	RET
 
-// func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask)
+// GRAMS_LOAD puts the 4 bytes at offsets 4k+j of the block at SI, ORed
+// with 0x20 in each byte, in dword k of Yj.
+#define GRAMS_LOAD \
+	VMOVDQU (SI), Y0; \
+	VMOVDQU 1(SI), Y1; \
+	VMOVDQU 2(SI), Y2; \
+	VMOVDQU 3(SI), Y3; \
+	VPOR Y15, Y0, Y0; \
+	VPOR Y15, Y1, Y1; \
+	VPOR Y15, Y2, Y2; \
+	VPOR Y15, Y3, Y3
+
+// GRAMS_STORE hashes the grams in Y0-Y3 as gramHash does, looks them up in
+// the table at DI, and stores the block's mask at R8; then it moves to the
+// next block and counts CX down. A gather clears its mask: each gets a
+// fresh one. An entry is 0 or 1 in the low byte of each gathered dword (the
+// other bytes are the next entries); Y4+j holds the entries of offsets 4k+j
+// in its dword k. Bit 0 of each, moved to bit 7 of byte j of its dword and
+// the four ORed together, gives one byte per offset in order, for
+// VPMOVMSKB.
+#define GRAMS_STORE \
+	VPMULLD Y14, Y0, Y0; \
+	VPMULLD Y14, Y1, Y1; \
+	VPMULLD Y14, Y2, Y2; \
+	VPMULLD Y14, Y3, Y3; \
+	VPSRLD $17, Y0, Y0; \
+	VPSRLD $17, Y1, Y1; \
+	VPSRLD $17, Y2, Y2; \
+	VPSRLD $17, Y3, Y3; \
+	VPXOR Y4, Y4, Y4; \
+	VPXOR Y5, Y5, Y5; \
+	VPXOR Y6, Y6, Y6; \
+	VPXOR Y7, Y7, Y7; \
+	VPCMPEQD Y8, Y8, Y8; \
+	VPGATHERDD Y8, (DI)(Y0*1), Y4; \
+	VPCMPEQD Y8, Y8, Y8; \
+	VPGATHERDD Y8, (DI)(Y1*1), Y5; \
+	VPCMPEQD Y8, Y8, Y8; \
+	VPGATHERDD Y8, (DI)(Y2*1), Y6; \
+	VPCMPEQD Y8, Y8, Y8; \
+	VPGATHERDD Y8, (DI)(Y3*1), Y7; \
+	VPSLLD $31, Y4, Y4; \
+	VPSLLD $31, Y5, Y5; \
+	VPSLLD $31, Y6, Y6; \
+	VPSLLD $31, Y7, Y7; \
+	VPSRLD $24, Y4, Y4; \
+	VPSRLD $16, Y5, Y5; \
+	VPSRLD $8, Y6, Y6; \
+	VPOR Y5, Y4, Y4; \
+	VPOR Y7, Y6, Y6; \
+	VPOR Y6, Y4, Y4; \
+	VPMOVMSKB Y4, AX; \
+	MOVL AX, (R8); \
+	ADDQ $32, SI; \
+	ADDQ $12, R8; \
+	DECQ CX
+
+// func gramMasks(p *byte, blocks int, tab *byte, out *blockMask, keep uint32)
 //
 // For each 32-byte block b of p, out[b].grams gets bit o set for every
-// offset 32b+o whose 4-byte gram, ORed with 0x20 in each byte and hashed as
-// gramHash does, has a non-zero entry in tab. It reads p[0 : 32*blocks+3]
-// and tab[0 : 1<<15+3], and leaves the other fields of out alone.
-TEXT ·gramMasks4(SB), NOSPLIT, $0-32
+// offset 32b+o whose gram has a non-zero entry in tab: the 4 bytes there,
+// ORed with 0x20 in each byte, ANDed with keep (0xffffffff for 4-byte
+// grams, 0x00ffffff for 3-byte ones) and hashed as gramHash does. It reads
+// p[0 : 32*blocks+3] and tab[0 : 1<<15+3], and leaves the other fields of
+// out alone.
+TEXT ·gramMasks(SB), NOSPLIT, $0-36
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
 	MOVQ tab+16(FP), DI
@@ -88,62 +147,31 @@ TEXT ·gramMasks4(SB), NOSPLIT, $0-32
 	MOVL $0x9E3779B1, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14 // gramHash's multiplier
+	MOVL keep+32(FP), AX
+	CMPL AX, $0xffffffff
+	JNE short
+	// 4-byte grams: the whole load.
+
+loop4:
+	GRAMS_LOAD
+	GRAMS_STORE
+	JNZ loop4
+	JMP end
+
+short:
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13 // the gram's bytes
 
 loop:
-	VMOVDQU (SI), Y0
-	VMOVDQU 1(SI), Y1
-	VMOVDQU 2(SI), Y2
-	VMOVDQU 3(SI), Y3
-	VPOR Y15, Y0, Y0
-	VPOR Y15, Y1, Y1
-	VPOR Y15, Y2, Y2
-	VPOR Y15, Y3, Y3
-	VPMULLD Y14, Y0, Y0
-	VPMULLD Y14, Y1, Y1
-	VPMULLD Y14, Y2, Y2
-	VPMULLD Y14, Y3, Y3
-	VPSRLD $17, Y0, Y0
-	VPSRLD $17, Y1, Y1
-	VPSRLD $17, Y2, Y2
-	VPSRLD $17, Y3, Y3
-
-	// A gather clears its mask: each gets a fresh one.
-	VPXOR Y4, Y4, Y4
-	VPXOR Y5, Y5, Y5
-	VPXOR Y6, Y6, Y6
-	VPXOR Y7, Y7, Y7
-	VPCMPEQD Y8, Y8, Y8
-	VPGATHERDD Y8, (DI)(Y0*1), Y4
-	VPCMPEQD Y8, Y8, Y8
-	VPGATHERDD Y8, (DI)(Y1*1), Y5
-	VPCMPEQD Y8, Y8, Y8
-	VPGATHERDD Y8, (DI)(Y2*1), Y6
-	VPCMPEQD Y8, Y8, Y8
-	VPGATHERDD Y8, (DI)(Y3*1), Y7
-
-	// An entry is 0 or 1 in the low byte of each gathered dword (the other
-	// bytes are the next entries); Y4+j holds the entries of offsets 4k+j
-	// in its dword k. Bit 0 of each, moved to bit 7 of byte j of its dword
-	// and the four ORed together, gives one byte per offset in order, for
-	// VPMOVMSKB.
-	VPSLLD $31, Y4, Y4
-	VPSLLD $31, Y5, Y5
-	VPSLLD $31, Y6, Y6
-	VPSLLD $31, Y7, Y7
-	VPSRLD $24, Y4, Y4
-	VPSRLD $16, Y5, Y5
-	VPSRLD $8, Y6, Y6
-	VPOR Y5, Y4, Y4
-	VPOR Y7, Y6, Y6
-	VPOR Y6, Y4, Y4
-	VPMOVMSKB Y4, AX
-	MOVL AX, (R8)
-
-	ADDQ $32, SI
-	ADDQ $12, R8
-	DECQ CX
+	GRAMS_LOAD
+	VPAND Y13, Y0, Y0
+	VPAND Y13, Y1, Y1
+	VPAND Y13, Y2, Y2
+	VPAND Y13, Y3, Y3
+	GRAMS_STORE
 	JNZ loop
 
+end:
 	VZEROUPPER
 
 done:

@@ -5,8 +5,8 @@ package joblog
 // haveGramMasks is a variable, as on amd64, so that tests can turn it off.
 var haveGramMasks = false
 
-func gramMasks4(p *byte, blocks int, tab *byte, out *blockMask) {
-	panic("gramMasks4 needs amd64")
+func gramMasks(p *byte, blocks int, tab *byte, out *blockMask, keep uint32) {
+	panic("gramMasks needs amd64")
 }
 
 func textMasks(p *byte, blocks int, out *blockMask) {

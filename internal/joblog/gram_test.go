@@ -13,14 +13,15 @@ import (
 	"testing"
 )
 
-// refBlockMasks is what gramMasks4 computes, one offset at a time.
+// refBlockMasks is what textMasks and gramMasks compute for km, one offset
+// at a time.
 func refBlockMasks(km *keywordMatcher, p []byte, blocks int) []blockMask {
 	out := make([]blockMask, blocks)
 	for b := range blocks {
 		for o := range 32 {
 			i := 32*b + o
 			g := uint32(p[i]) | uint32(p[i+1])<<8 | uint32(p[i+2])<<16 | uint32(p[i+3])<<24
-			if km.bits[gramHash(g|0x20202020)] != 0 {
+			if km.bits[gramHash((g|0x20202020)&km.keep)] != 0 {
 				out[b].grams |= 1 << o
 			}
 			if c := p[i]; (c < 0x20 || c >= 0x7f) && c != '\t' && c != '\n' && (c != '\r' || p[i+1] != '\n') {
@@ -71,7 +72,7 @@ func allMasks(d []byte) []blockMask {
 	}
 	masks := make([]blockMask, (len(d)-3)/32)
 	textMasks(&d[0], len(masks), &masks[0])
-	gramMasks4(&d[0], len(masks), &matcher.bits[0], &masks[0])
+	gramMasks(&d[0], len(masks), &matcher.bits[0], &masks[0], matcher.keep)
 	return masks
 }
 
@@ -79,7 +80,7 @@ func allMasks(d []byte) []blockMask {
 // chunk coloured throughout.
 func TestBlockMasksSkipColouredText(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks4 does not run here")
+		t.Skip("gramMasks does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		t.Fatal(err)
@@ -99,24 +100,72 @@ func TestBlockMasksSkipColouredText(t *testing.T) {
 
 func TestGramMasksAgree(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks4 does not run here")
+		t.Skip("gramMasks does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range blockTestData(t) {
-		if len(d) < 35 {
-			continue
-		}
-		blocks := (len(d) - 3) / 32
-		got := allMasks(d)
-		if want := refBlockMasks(matcher, d, blocks); !reflect.DeepEqual(got, want) {
-			for i := range want {
-				if got[i] != want[i] {
-					t.Fatalf("block %d of %q: masks %+v, want %+v", i, d[32*i:32*i+35], got[i], want[i])
+	// The 4-byte grams of the rules' keywords and the 3-byte grams of the
+	// noise keywords.
+	for _, km := range []*keywordMatcher{matcher, noiseMatch} {
+		for _, d := range blockTestData(t) {
+			if len(d) < 35 {
+				continue
+			}
+			blocks := (len(d) - 3) / 32
+			got := make([]blockMask, blocks)
+			textMasks(&d[0], blocks, &got[0])
+			gramMasks(&d[0], blocks, &km.bits[0], &got[0], km.keep)
+			if want := refBlockMasks(km, d, blocks); !reflect.DeepEqual(got, want) {
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("width %d, block %d of %q: masks %+v, want %+v", km.width, i, d[32*i:32*i+35], got[i], want[i])
+					}
 				}
 			}
 		}
+	}
+}
+
+// A line's 3-byte grams give the same rules with gramMasks as without, at
+// every length around the block sizes.
+func TestScan3Blocks(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks does not run here")
+	}
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	var lines [][]byte
+	for _, d := range blockTestData(t) {
+		lines = append(lines, bytes.Split(d, []byte("\n"))...)
+	}
+	// Noise keywords at the very end of lines of every length from 30 to 100.
+	for n := 30; n <= 100; n++ {
+		for _, kw := range []string{" ok", "✓", " passed", "warn "} {
+			if n > len(kw) {
+				lines = append(lines, []byte(strings.Repeat("x", n-len(kw))+kw))
+			}
+		}
+	}
+	checked := 0
+	for _, l := range lines {
+		if len(l) < 35 {
+			continue
+		}
+		with := noiseMatch.scan(l)
+		haveGramMasks = false
+		without := noiseMatch.scan(l)
+		haveGramMasks = true
+		if with != without {
+			t.Fatalf("noise scan of %q: %x with blocks, %x without", l, with, without)
+		}
+		if !with.isZero() {
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d lines with noise keywords", checked)
 	}
 }
 
@@ -125,7 +174,7 @@ func TestGramMasksAgree(t *testing.T) {
 // chunk.
 func TestChunkScanAgrees(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks4 does not run here")
+		t.Skip("gramMasks does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		t.Fatal(err)
@@ -175,7 +224,7 @@ func TestChunkScanAgrees(t *testing.T) {
 // Analyze returns the same result with and without the block prefilter.
 func TestAnalyzeWithoutBlocks(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks4 does not run here")
+		t.Skip("gramMasks does not run here")
 	}
 	for _, d := range blockTestData(t) {
 		checkWithoutBlocks(t, d)
@@ -219,7 +268,7 @@ func (r *lineRecorder) Line(n int, text []byte) { *r = append(*r, fmt.Sprintf("%
 // trace.
 func BenchmarkGramMasks(b *testing.B) {
 	if !haveGramMasks {
-		b.Skip("gramMasks4 does not run here")
+		b.Skip("gramMasks does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		b.Fatal(err)
@@ -230,7 +279,7 @@ func BenchmarkGramMasks(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		textMasks(&data[0], len(masks), &masks[0])
-		gramMasks4(&data[0], len(masks), &matcher.bits[0], &masks[0])
+		gramMasks(&data[0], len(masks), &matcher.bits[0], &masks[0], matcher.keep)
 	}
 }
 
@@ -274,7 +323,7 @@ func TestAnalyzeReadSizes(t *testing.T) {
 // in it (the prefilter's grams are only tested over mostly plain chunks).
 func FuzzAnalyzeBlocks(f *testing.F) {
 	if !haveGramMasks {
-		f.Skip("gramMasks4 does not run here")
+		f.Skip("gramMasks does not run here")
 	}
 	for _, s := range []string{
 		"$ make\nsrc/x.c:1:1: error: boom\nERROR: Job failed: exit code 2\n",
@@ -349,7 +398,7 @@ func quietRunLog(tb testing.TB, timestamped, crlf bool) []byte {
 // Runs of quiet lines stop at every line that line handles otherwise.
 func TestQuietRunStops(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks4 does not run here")
+		t.Skip("gramMasks does not run here")
 	}
 	for _, c := range []struct{ ts, crlf bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
 		d := quietRunLog(t, c.ts, c.crlf)

@@ -210,7 +210,8 @@ const fold8 = 0x2020202020202020
 // line are looked up once per line, by the byte that starts it.
 type keywordMatcher struct {
 	width   int                    // bytes in a gram: 4 or 3
-	bits    [1<<gramBits + 4]uint8 // gramHash -> some anchor may be there (gramMasks4 reads 3 bytes past the last entry)
+	keep    uint32                 // the bytes of a 4-byte load that make a gram
+	bits    [1<<gramBits + 4]uint8 // gramHash -> some anchor may be there (gramMasks reads 3 bytes past the last entry)
 	slots   []anchorSlot           // open addressing by gramHash, gram 0 when free
 	cands   []candidate            // the keywords of each anchor
 	lineKws [256][]uint16          // the line-start keywords, by their first byte (folded)
@@ -240,6 +241,7 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 	if minLen >= 4 {
 		km.width, mask = 4, ^uint32(0)
 	}
+	km.keep = mask
 	byGram := map[uint32][]candidate{}
 	var order []uint32
 	for i, k := range kws {
@@ -337,11 +339,11 @@ func (km *keywordMatcher) blockMasks(chunk []byte, masks []blockMask) ([]blockMa
 	if 2*special > blocks {
 		return masks, false
 	}
-	gramMasks4(&chunk[0], blocks, &km.bits[0], &masks[0])
+	gramMasks(&chunk[0], blocks, &km.bits[0], &masks[0], km.keep)
 	return masks, true
 }
 
-// blockMask is what textMasks and gramMasks4 find in a block of 32 bytes.
+// blockMask is what textMasks and gramMasks find in a block of 32 bytes.
 type blockMask struct {
 	grams    uint32 // offsets whose gram may be a keyword's anchor: bit i for offset i
 	special  uint32 // bytes that are not plain text: bit i for byte i
@@ -452,11 +454,11 @@ func load8(line []byte, i int) uint64 {
 }
 
 // scan4 tests the 4-byte grams at every offset: 32 at a time with
-// gramMasks4 where it runs, else five per 8-byte load.
+// gramMasks where it runs, else five per 8-byte load.
 func (km *keywordMatcher) scan4(line []byte, m *ruleMask) {
 	n := len(line)
 	if haveGramMasks && n >= 35 {
-		km.scan4Blocks(line, m)
+		km.scanBlocks(line, m)
 		return
 	}
 	km.scan4Scalar(line, m)
@@ -487,19 +489,20 @@ func (km *keywordMatcher) scan4Scalar(line []byte, m *ruleMask) {
 	}
 }
 
-// blockBatch is how many 32-byte blocks a call of gramMasks4 handles.
+// blockBatch is how many 32-byte blocks a call of gramMasks handles.
 const blockBatch = 64
 
-// scan4Blocks is scan4 on a line of at least 35 bytes with gramMasks4:
-// whole blocks of 32 offsets, then one block that ends at the line's last
-// gram, its offsets already tested masked out.
-func (km *keywordMatcher) scan4Blocks(line []byte, m *ruleMask) {
+// scanBlocks tests the grams at every offset of a line of at least 35
+// bytes with gramMasks: whole blocks of 32 offsets, then one block that
+// ends at the last offset a 4-byte load can read, its offsets already
+// tested masked out, then (for 3-byte grams) the last offset alone.
+func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 	var out [blockBatch]blockMask
 	n := len(line)
 	blocks := (n - 3) / 32
 	for b0 := 0; b0 < blocks; b0 += blockBatch {
 		nb := min(blockBatch, blocks-b0)
-		gramMasks4(&line[32*b0], nb, &km.bits[0], &out[0])
+		gramMasks(&line[32*b0], nb, &km.bits[0], &out[0], km.keep)
 		for b := range nb {
 			if v := out[b].grams; v != 0 {
 				km.wakeBlock(line, 32*(b0+b), v, m)
@@ -508,9 +511,15 @@ func (km *keywordMatcher) scan4Blocks(line []byte, m *ruleMask) {
 	}
 	if done := 32 * blocks; done < n-3 {
 		w := n - 35
-		gramMasks4(&line[w], 1, &km.bits[0], &out[0])
+		gramMasks(&line[w], 1, &km.bits[0], &out[0], km.keep)
 		if v := out[0].grams &^ (1<<(done-w) - 1); v != 0 {
 			km.wakeBlock(line, w, v, m)
+		}
+	}
+	if km.width == 3 {
+		g := (uint32(line[n-3]) | uint32(line[n-2])<<8 | uint32(line[n-1])<<16) | 0x202020
+		if h := gramHash(g); km.bits[h] != 0 {
+			km.verify(line, n-3, g, h, m)
 		}
 	}
 }
@@ -520,7 +529,7 @@ func (km *keywordMatcher) scan4Blocks(line []byte, m *ruleMask) {
 func (km *keywordMatcher) wakeBlock(line []byte, i int, v uint32, m *ruleMask) {
 	for ; v != 0; v &= v - 1 {
 		o := i + bits.TrailingZeros32(v)
-		g := binary.LittleEndian.Uint32(line[o:]) | 0x20202020
+		g := (binary.LittleEndian.Uint32(line[o:]) | 0x20202020) & km.keep
 		km.verify(line, o, g, gramHash(g), m)
 	}
 }
@@ -545,9 +554,14 @@ func (km *keywordMatcher) wake4(line []byte, i int, x uint64, v uint, m *ruleMas
 	}
 }
 
-// scan3 tests the 3-byte grams at every offset: six per 8-byte load.
+// scan3 tests the 3-byte grams at every offset: 32 at a time with
+// gramMasks where it runs, else six per 8-byte load.
 func (km *keywordMatcher) scan3(line []byte, m *ruleMask) {
 	n := len(line)
+	if haveGramMasks && n >= 35 {
+		km.scanBlocks(line, m)
+		return
+	}
 	tab := &km.bits
 	if n < 8 {
 		x := load8(line, 0)

@@ -151,41 +151,57 @@ func (c *Collector) line(n int, text []byte) {
 // nothing.
 var gateLines = true
 
-// openFirst holds the bytes that a line which modeHeader or start acts on
-// (outside a list and a block) can start with, after its indentation: see
-// mayOpen. openNext holds, for the letters among them, the bytes that can
-// follow: "ERROR", "FAIL", "Failed", "Failures:", "SIGSEGV", "TIMEOUT",
-// "TRY 2 FAIL", "There w", "Tests in error:", "LEAK-FAIL", "rspec",
-// "failures:".
-var openFirst = func() (t [256]bool) {
-	for _, c := range []byte("-=_[EFLSTfr123456789") {
+// openAny holds the bytes after which any line may be one that modeHeader
+// or start acts on (outside a list and a block): digits (Mocha's "N
+// failing"), and white space and non-ASCII bytes ("●", "✕", "✖", and the
+// Unicode spaces TrimSpace removes before "[ERROR] Failures:").
+// openPrefixes holds, by their first byte, the starts that such a line
+// needs otherwise. See mayOpen.
+var openAny = func() (t [256]bool) {
+	for c := '1'; c <= '9'; c++ {
 		t[c] = true
 	}
 	for c := 0; c <= ' '; c++ {
-		t[c] = true // white space that TrimSpace removes and TrimLeft keeps
+		t[c] = true
 	}
 	for c := utf8.RuneSelf; c < 256; c++ {
-		t[c] = true // "●", "✕", "✖", and Unicode white space
+		t[c] = true
 	}
 	return t
 }()
 
-var openNext = [256]string{'E': "R", 'F': "Aa", 'S': "I", 'T': "IRhe", 'L': "E", 'r': "s", 'f': "a"}
+var openPrefixes = func() (t [256][]string) {
+	for _, p := range []string{
+		"--- FAIL: ", "---- ", "--- STDOUT:", "--- STDERR:", // Go, Cargo, nextest
+		"=== RUN ", "___", // Go verbose, pytest
+		"[xUnit.net ", "[ERROR]", // .NET, Surefire
+		"ERROR", "FAIL", "Failed", "Failures:", "failures:", // unittest, pytest, .NET, RSpec, Cargo
+		"SIGSEGV [", "SIGABRT [", "TIMEOUT [", "TRY 2 FAIL [", "LEAK-FAIL [", // nextest
+		"There w", "Tests in error:", "rspec ", // PHPUnit, Surefire, RSpec
+	} {
+		t[p[0]] = append(t[p[0]], p)
+	}
+	return t
+}()
 
 // mayOpen reports whether modeHeader or start may act on a line while no
-// list is read and no block is open, from its first and last bytes (text,
-// trimmed of its indentation; atStart when it has none). It says false for
-// most lines, which then need no other test. Each test of modeHeader and
-// start (with modeNone) needs one of: a first byte in openFirst (and a
-// second in openNext); a last '!'
-// (Surefire's "<<< FAILURE!"); at the line's start, a last 'D' (Gradle's
-// " FAILED") or ".py::" (pytest -v). A test added there must be added here.
+// list is read and no block is open, from its ends (text, trimmed of its
+// indentation; atStart when it has none). It says false for most lines,
+// which then need no other test. Each test of modeHeader and start (with
+// modeNone) needs one of: a first byte in openAny; a start in
+// openPrefixes; a last '!' (Surefire's "<<< FAILURE!"); at the line's
+// start, a last 'D' (Gradle's " FAILED") or ".py::" (pytest -v). A test
+// added there must be added here.
 func mayOpen(text, trimmed []byte, atStart bool) bool {
 	if len(trimmed) == 0 {
 		return false
 	}
-	if c := trimmed[0]; openFirst[c] {
-		if next := openNext[c]; next == "" || len(trimmed) > 1 && strings.IndexByte(next, trimmed[1]) >= 0 {
+	c := trimmed[0]
+	if openAny[c] {
+		return true
+	}
+	for _, p := range openPrefixes[c] {
+		if len(trimmed) >= len(p) && string(trimmed[:len(p)]) == p {
 			return true
 		}
 	}

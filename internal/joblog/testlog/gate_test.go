@@ -69,6 +69,15 @@ var gateSeeds = []string{
 	"  Failed Acme.Tests.Calc.Adds [12 ms]\n  Error Message:\n   boom\n",
 	"tests/test_a.py::TestK::test_b[1-2] FAILED   [ 50%]\n",
 	"LEAK-FAIL [   0.1s] pkg::tests::c\nTIMEOUT [ 60.0s] pkg::tests::d\n  TRY 2 FAIL [   0.003s] pkg::tests::e\n",
+	// Each start alone, with no header before it.
+	"---- tests::a stdout ----\nthread 'tests::a' panicked at src/lib.rs:3:5\n",
+	"--- STDOUT:              fixture-project::basic test_failure_assert ---\nthread 'test_failure_assert' panicked\n",
+	"--- STDERR:              fixture-project::basic test_failure_assert ---\nboom\n",
+	"[ERROR] Failures: \n[ERROR]   CalcTest.adds:12 expected: <3> but was: <4>\n[INFO]",
+	"  SIGSEGV [   0.003s] pkg::tests::b\n",
+	"  SIGABRT [   0.003s] pkg::tests::b\n",
+	"  TIMEOUT [  60.001s] pkg::tests::d\n",
+	"  LEAK-FAIL [   0.100s] pkg::tests::c\n",
 }
 
 // FuzzLineGate checks mayOpen on any log.

@@ -298,7 +298,7 @@ func (a *analyzer) line(raw []byte) {
 	case chunkPlain(a.masks, off, len(raw)):
 		text = a.cl.cleanPlain(raw)
 	default:
-		text = a.cl.cleanOther(raw)
+		text = a.cl.cleanChunkLine(raw, a.masks, off)
 	}
 	if len(a.cl.markers) > 0 {
 		a.sectionMarkers(n)

@@ -80,13 +80,31 @@ func (c *cleaner) clean(raw []byte) []byte {
 // cleanOther is clean for a line without a final '\r' that is known not
 // to be plain.
 func (c *cleaner) cleanOther(raw []byte) []byte {
+	return c.cleanOtherIn(raw, nil, 0)
+}
+
+// cleanChunkLine is cleanOther for a line that is chunk[off:off+len(raw)],
+// the chunk's masks covering it: they give where each run of plain text
+// ends.
+func (c *cleaner) cleanChunkLine(raw []byte, masks []blockMask, off int) []byte {
+	return c.cleanOtherIn(raw, masks, off)
+}
+
+// cleanOtherIn is cleanOther, with the chunk's masks when masks is not nil.
+func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 	c.markers = c.markers[:0]
 	c.plain = false
 	out := c.out[:0]
 	segStart := 0              // start in out of the current '\r' segment
 	keepStart, keepEnd := 0, 0 // the last segment with visible text
 	for i := 0; i < len(raw); {
-		if j := plainEnd(raw, i); j > i {
+		j := 0
+		if masks != nil {
+			j = specialFrom(masks, off, i, len(raw))
+		} else {
+			j = plainEnd(raw, i)
+		}
+		if j > i {
 			// A run of printable ASCII is copied at once, up to the
 			// section markers in it: a marker name is printable, so a
 			// marker that starts in the run has its "section_" or
@@ -222,6 +240,26 @@ func plainEnd(raw []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// specialFrom returns the index in the line chunk[off:off+n], which the
+// chunk's masks cover, of its first byte from i that is not plain text (a
+// tab is), or n: the end of the run of plain text from i.
+func specialFrom(masks []blockMask, off, i, n int) int {
+	p, end := off+i, off+n
+	b := p >> 5
+	v := masks[b].special &^ (1<<(p&31) - 1)
+	for v == 0 {
+		b++
+		if b<<5 >= end {
+			return n
+		}
+		v = masks[b].special
+	}
+	if q := b<<5 + bits.TrailingZeros32(v); q < end {
+		return q - off
+	}
+	return n
 }
 
 // plainFrom is isPlain byte by byte from raw[i:].

@@ -226,6 +226,7 @@ type block struct {
 	leadUp     bool
 	chained    bool // carries on the block that ends on the line before it
 	score      int  // ranking score
+	prov       int  // provisional(b), once kept
 	// carriesStrong marks a block that carries on a strong one.
 	carriesStrong bool
 	order         int
@@ -998,6 +999,7 @@ func (a *analyzer) chain(b *block) *block {
 }
 
 func (a *analyzer) keep(b *block) {
+	b.prov = provisional(b) // a kept block changes no more
 	a.blocks = append(a.blocks, b)
 	if len(a.blocks) <= maxBlocks {
 		return
@@ -1009,7 +1011,7 @@ func (a *analyzer) keep(b *block) {
 		if c.leadUp {
 			continue
 		}
-		if p := provisional(c); worst < 0 || p < worstScore || p == worstScore && c.start > a.blocks[worst].start {
+		if p := c.prov; worst < 0 || p < worstScore || p == worstScore && c.start > a.blocks[worst].start {
 			worst, worstScore = i, p
 		}
 	}

@@ -140,13 +140,13 @@ func blanks(text []byte) int {
 	return s
 }
 
-// nextStop returns the first offset from p (where no keyword starts that
-// does not lie wholly at or after p) of the chunk's covered bytes that is
-// not plain text or where a keyword's anchor is: the lines before it are
-// plain and hold no keyword. Past the covered bytes it returns their end.
-// Keywords are looked for in the chunk as a whole, which finds every one
-// that a line holds (a keyword has no '\n'), and maybe one that straddles
-// a timestamp header: then the line is left to line by line handling.
+// nextStop returns the first offset from p, the start of a line, of a byte
+// of the chunk that is not plain text or of a keyword's anchor; past the
+// bytes the masks cover, their end. The lines before it are plain and hold
+// no keyword. Keywords are looked for in the chunk as a whole, which finds
+// every one that a line holds (a keyword has no '\n'), and maybe one that
+// straddles a timestamp header: that line is then left to line by line
+// handling, which is exact. The answer is kept for the next call.
 func (a *analyzer) nextStop(chunk []byte, p int) int {
 	if a.stopFrom >= 0 && a.stopFrom <= p && p <= a.stop {
 		return a.stop // nothing stops between stopFrom and stop

@@ -151,12 +151,12 @@ func (c *Collector) line(n int, text []byte) {
 // nothing.
 var gateLines = true
 
-// openAny holds the bytes after which any line may be one that modeHeader
-// or start acts on (outside a list and a block): digits (Mocha's "N
-// failing"), and white space and non-ASCII bytes ("●", "✕", "✖", and the
-// Unicode spaces TrimSpace removes before "[ERROR] Failures:").
-// openPrefixes holds, by their first byte, the starts that such a line
-// needs otherwise. See mayOpen.
+// openAny holds the first bytes (after the indentation) of a line that
+// modeHeader or start may act on (outside a list and a block) whatever
+// follows them: digits (Mocha's "N failing"), white space and non-ASCII
+// bytes ("●", "✕", "✖", and the Unicode spaces TrimSpace removes before
+// "[ERROR] Failures:"). openPrefixes holds, by their first byte, the starts
+// such a line needs otherwise. See mayOpen.
 var openAny = func() (t [256]bool) {
 	for c := '1'; c <= '9'; c++ {
 		t[c] = true

@@ -532,7 +532,13 @@ func (p *fileParser) suiteForCase() int {
 			f := &p.stack[i]
 			if f.suite < 0 {
 				f.suite = p.newSuite(nil, p.sniff.suitesName)
-				p.b.suites[f.suite].suite.Properties[KeyOrphans] = "true"
+				s := &p.b.suites[f.suite].suite
+				if s.Properties == nil {
+					// A <testsuites> inside a <testsuite> makes a nested
+					// suite, which has no properties yet.
+					s.Properties = map[string]string{}
+				}
+				s.Properties[KeyOrphans] = "true"
 			}
 			return f.suite
 		}

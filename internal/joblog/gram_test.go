@@ -173,13 +173,54 @@ func TestScan3Blocks(t *testing.T) {
 // that scanning the line alone gives, at every offset of a line in the
 // chunk.
 func TestChunkScanAgrees(t *testing.T) {
+	checked := eachChunkLine(t, func(d []byte, masks []blockMask, off, n int) int {
+		checked := 0
+		// The line, and the line's tails and heads, which start and end
+		// at other offsets within their blocks.
+		for _, c := range [][2]int{{off, n}, {off + n/3, n - n/3}, {off, n / 2}} {
+			if !chunkCovers(masks, c[0], c[1]) {
+				continue
+			}
+			line := d[c[0] : c[0]+c[1]]
+			// A '\r' that ends a CRLF line does not count.
+			plainLine := line
+			if end := c[0] + c[1]; c[1] > 0 && line[c[1]-1] == '\r' && end < len(d) && d[end] == '\n' {
+				plainLine = line[:c[1]-1]
+			}
+			if got, want := chunkPlain(masks, c[0], c[1]), isPlain(plainLine); got != want {
+				t.Fatalf("chunkPlain(%q) = %v, isPlain %v", line, got, want)
+			}
+			var want ruleMask
+			matcher.scanLineStart(line, &want)
+			matcher.scan4Scalar(line, &want)
+			if got := matcher.scanChunk(line, masks, c[0]); got != want {
+				t.Fatalf("scanChunk(%q) = %x, scan %x", line, got, want)
+			}
+			if got := matcher.scan(line); got != want {
+				t.Fatalf("scan(%q) with blocks = %x, without %x", line, got, want)
+			}
+			checked++
+		}
+		return checked
+	})
+	if checked < 1000 {
+		t.Errorf("only %d lines checked", checked)
+	}
+}
+
+// eachChunkLine calls check on every line of blockTestData, each data a
+// chunk with its masks (grams included): the line is d[off:off+n], without
+// its '\n'. It returns the sum of what check returns. It skips t where
+// the masks cannot be computed.
+func eachChunkLine(t *testing.T, check func(d []byte, masks []blockMask, off, n int) int) int {
+	t.Helper()
 	if !haveGramMasks {
 		t.Skip("gramMasks does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		t.Fatal(err)
 	}
-	checked := 0
+	sum := 0
 	for _, d := range blockTestData(t) {
 		masks := allMasks(d)
 		for off := 0; off < len(d); {
@@ -187,38 +228,11 @@ func TestChunkScanAgrees(t *testing.T) {
 			if n < 0 {
 				n = len(d) - off
 			}
-			// The line, and the line's tails and heads, which start and
-			// end at other offsets within their blocks.
-			for _, c := range [][2]int{{off, n}, {off + n/3, n - n/3}, {off, n / 2}} {
-				if !chunkCovers(masks, c[0], c[1]) {
-					continue
-				}
-				line := d[c[0] : c[0]+c[1]]
-				// A '\r' that ends a CRLF line does not count.
-				plainLine := line
-				if end := c[0] + c[1]; c[1] > 0 && line[c[1]-1] == '\r' && end < len(d) && d[end] == '\n' {
-					plainLine = line[:c[1]-1]
-				}
-				if got, want := chunkPlain(masks, c[0], c[1]), isPlain(plainLine); got != want {
-					t.Fatalf("chunkPlain(%q) = %v, isPlain %v", line, got, want)
-				}
-				var want ruleMask
-				matcher.scanLineStart(line, &want)
-				matcher.scan4Scalar(line, &want)
-				if got := matcher.scanChunk(line, masks, c[0]); got != want {
-					t.Fatalf("scanChunk(%q) = %x, scan %x", line, got, want)
-				}
-				if got := matcher.scan(line); got != want {
-					t.Fatalf("scan(%q) with blocks = %x, without %x", line, got, want)
-				}
-				checked++
-			}
+			sum += check(d, masks, off, n)
 			off += n + 1
 		}
 	}
-	if checked < 1000 {
-		t.Errorf("only %d lines checked", checked)
-	}
+	return sum
 }
 
 // Analyze returns the same result with and without the block prefilter.

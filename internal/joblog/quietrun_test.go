@@ -1,7 +1,6 @@
 package joblog
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -64,31 +63,18 @@ func TestIsBlank(t *testing.T) {
 // Cleaning a line with its chunk's masks gives what cleaning it alone
 // gives, markers included.
 func TestCleanChunkLine(t *testing.T) {
-	if !haveGramMasks {
-		t.Skip("textMasks does not run here")
-	}
-	if _, err := compiledRules(); err != nil {
-		t.Fatal(err)
-	}
-	checked := 0
-	for _, d := range blockTestData(t) {
-		masks := allMasks(d)
-		for off := 0; off < len(d); {
-			n := bytes.IndexByte(d[off:], '\n')
-			if n < 0 {
-				break
-			}
-			if line := d[off : off+n]; chunkCovers(masks, off, n) && !isPlain(line) && (n == 0 || line[n-1] != '\r') {
-				var a, b cleaner
-				want := string(a.cleanOther(line))
-				if got := string(b.cleanChunkLine(line, masks, off)); got != want || !equalMarkers(a.markers, b.markers) {
-					t.Fatalf("cleanChunkLine(%q) = %q %v, want %q %v", line, got, b.markers, want, a.markers)
-				}
-				checked++
-			}
-			off += n + 1
+	checked := eachChunkLine(t, func(d []byte, masks []blockMask, off, n int) int {
+		line := d[off : off+n]
+		if !chunkCovers(masks, off, n) || isPlain(line) || n > 0 && line[n-1] == '\r' {
+			return 0
 		}
-	}
+		var a, b cleaner
+		want := string(a.cleanOther(line))
+		if got := string(b.cleanChunkLine(line, masks, off)); got != want || !equalMarkers(a.markers, b.markers) {
+			t.Fatalf("cleanChunkLine(%q) = %q %v, want %q %v", line, got, b.markers, want, a.markers)
+		}
+		return 1
+	})
 	if checked < 500 {
 		t.Errorf("only %d lines checked", checked)
 	}

@@ -6,6 +6,13 @@
 // legacy SSE write to an XMM register whose upper half is in use costs
 // hundreds of cycles on some processors.
 
+// BROADCAST puts the 32-bit constant c in every dword of y (x is its lower
+// half).
+#define BROADCAST(c, x, y) \
+	MOVL c, AX; \
+	VMOVD AX, x; \
+	VPBROADCASTD x, y
+
 // func textMasks(p *byte, blocks int, out *blockMask)
 //
 // For each 32-byte block b of p, out[b].special gets bit i set when byte
@@ -19,21 +26,11 @@ TEXT ·textMasks(SB), NOSPLIT, $0-24
 	TESTQ CX, CX
 	JEQ done
 
-	MOVL $0x20202020, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15 // the lowest printable byte
-	MOVL $0x7f7f7f7f, AX
-	VMOVD AX, X11
-	VPBROADCASTD X11, Y11 // DEL
-	MOVL $0x09090909, AX
-	VMOVD AX, X10
-	VPBROADCASTD X10, Y10 // tab
-	MOVL $0x0a0a0a0a, AX
-	VMOVD AX, X9
-	VPBROADCASTD X9, Y9 // newline
-	MOVL $0x0d0d0d0d, AX
-	VMOVD AX, X8
-	VPBROADCASTD X8, Y8 // carriage return
+	BROADCAST($0x20202020, X15, Y15) // the lowest printable byte
+	BROADCAST($0x7f7f7f7f, X11, Y11) // DEL
+	BROADCAST($0x09090909, X10, Y10) // tab
+	BROADCAST($0x0a0a0a0a, X9, Y9) // newline
+	BROADCAST($0x0d0d0d0d, X8, Y8) // carriage return
 
 loop:
 	VMOVDQU (SI), Y0
@@ -141,12 +138,8 @@ TEXT ·gramMasks(SB), NOSPLIT, $0-36
 	TESTQ CX, CX
 	JEQ done
 
-	MOVL $0x20202020, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15 // fold
-	MOVL $0x9E3779B1, AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14 // gramHash's multiplier
+	BROADCAST($0x20202020, X15, Y15) // fold
+	BROADCAST($0x9E3779B1, X14, Y14) // gramHash's multiplier
 	MOVL keep+32(FP), AX
 	CMPL AX, $0xffffffff
 	JNE short

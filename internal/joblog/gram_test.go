@@ -426,3 +426,37 @@ func TestQuietRunStops(t *testing.T) {
 		}
 	}
 }
+
+// A long run of quiet lines in after_script, between the script's failure
+// and the runner's "Job failed": the lead-up still shows the script's last
+// lines, as line by line handling does.
+func TestQuietRunAfterScript(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks does not run here")
+	}
+	var b bytes.Buffer
+	filler := func(what string, k int) {
+		for i := range k {
+			fmt.Fprintf(&b, "  %s line %d of the step, part %d\n", what, i, i%7)
+		}
+	}
+	filler("build", 100)
+	b.WriteString("$ ./scripts/check.sh\n")
+	filler("checking", 5)
+	b.WriteString("section_start:1700000100:after_script\n")
+	filler("cleaning", 300)
+	b.WriteString("section_end:1700000200:after_script\n")
+	b.WriteString("ERROR: Job failed: exit code 3\n")
+	checkWithoutBlocks(t, b.Bytes())
+	res, err := Analyze(bytes.NewReader(b.Bytes()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leadUp string
+	for _, e := range res.Excerpts {
+		leadUp += strings.Join(e.Lines, "\n") + "\n"
+	}
+	if !strings.Contains(leadUp, "checking line 4 of the step") || strings.Contains(leadUp, "cleaning line") {
+		t.Errorf("excerpts do not show the script's last lines:\n%s", leadUp)
+	}
+}

@@ -109,7 +109,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	if opts.MaxExcerpts <= 0 {
 		opts.MaxExcerpts = defaultExcerpts
 	}
-	a := &analyzer{rs: rs, opts: opts, res: &Result{}, stopFrom: -1, loudAt: -1}
+	a := &analyzer{rs: rs, opts: opts, res: &Result{}, stopFrom: -1}
 	bufp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bufp)
 	buf := *bufp
@@ -125,7 +125,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 			// The keyword prefilter runs on the whole chunk at once; the
 			// lines that cleaning leaves as they are use its result.
 			a.masks, a.grams = matcher.blockMasks(data, a.masks)
-			a.stopFrom, a.loudAt = -1, -1
+			a.stopFrom = -1
 		}
 		for len(data) > 0 {
 			if len(carry) == 0 && !overflow {
@@ -147,9 +147,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 				carry, overflow = carry[:0], false
 			} else {
 				a.chunkOff = nread - len(data)
-				if a.chunkOff == a.loudAt || !a.quiet(data[:i]) {
-					a.line(data[:i])
-				}
+				a.line(data[:i])
 			}
 			data = data[i+1:]
 		}
@@ -247,7 +245,6 @@ type analyzer struct {
 	// nextStop's last answer: no stop from stopFrom (-1: none yet in this
 	// chunk) up to stop.
 	stopFrom, stop int
-	loudAt         int // the offset of a line quietRun found not quiet, or -1
 
 	timestamped bool
 
@@ -358,39 +355,6 @@ func (a *analyzer) indexNewline(data []byte, p int) int {
 		m = a.masks[b].newlines
 	}
 	return b<<5 + bits.TrailingZeros32(m) - p
-}
-
-// quiet handles a line of the chunk (at a.chunkOff) that holds no keyword,
-// no command, no fact and no section marker, and that cleaning leaves as it
-// is: most of a log. It does what line would do with it, without cleaning
-// or classifying it, and reports true; for any other line it does nothing
-// and reports false.
-func (a *analyzer) quiet(raw []byte) bool {
-	if !a.grams || a.n == 0 {
-		return false
-	}
-	off := a.chunkOff
-	if a.timestamped && hasTimestampHeader(raw) {
-		raw = raw[timestampHeader:]
-		off += timestampHeader
-	}
-	if k := len(raw); k > 0 && raw[k-1] == '\r' {
-		raw = raw[:k-1] // as clean drops it
-	}
-	if !plainLead(raw) {
-		return false // a fact, a command, a section marker
-	}
-	if !chunkCovers(a.masks, off, len(raw)) || isNumberedItem(raw) || !matcher.quietChunk(raw, a.masks, off) {
-		return false
-	}
-	a.n++
-	n := a.n
-	for _, s := range a.opts.Sinks {
-		s.Line(n, raw)
-	}
-	a.track(n, raw, 0, nil, false)
-	a.remember(n, raw, 0, false, true)
-	return true
 }
 
 // remember keeps line n in the rings of recent lines. inChunk tells that

@@ -366,45 +366,6 @@ func (km *keywordMatcher) scanChunk(line []byte, masks []blockMask, off int) rul
 	return m
 }
 
-// quietChunk reports whether the line chunk[off:off+len(line)], which
-// blockMasks covered, holds only printable ASCII and tabs and none of the
-// matcher's keywords: scanChunk would find nothing and chunkPlain would
-// hold. It looks at each block's masks once, and stops at the first
-// keyword.
-func (km *keywordMatcher) quietChunk(line []byte, masks []blockMask, off int) bool {
-	n := len(line)
-	if n == 0 {
-		return true
-	}
-	s := 0
-	for s < n && (line[s] == ' ' || line[s] == '\t') {
-		s++
-	}
-	if s < n && len(km.lineKws[line[s]|0x20]) > 0 {
-		var m ruleMask
-		if km.scanLineStart(line, &m); !m.isZero() {
-			return false
-		}
-	}
-	lastByte, lastGram := off+n-1, off+n-4
-	for b := off >> 5; b <= lastByte>>5; b++ {
-		mb := &masks[b]
-		if mb.special|mb.grams == 0 {
-			continue
-		}
-		if inRange(mb.special, b<<5, off, lastByte) != 0 {
-			return false
-		}
-		if v := inRange(mb.grams, b<<5, off, lastGram); v != 0 {
-			var m ruleMask
-			if km.wakeBlock(line, b<<5-off, v, &m); !m.isZero() {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // inRange keeps the bits of v, a mask of the block of 32 bytes at start,
 // whose offsets are in lo..hi.
 func inRange(v uint32, start, lo, hi int) uint32 {

@@ -20,9 +20,7 @@ import (
 
 // quietRun handles the quiet lines of chunk (the chunk read last, which the
 // masks describe) from offset p, the start of a line, and returns the
-// offset after the last line it handled: p when it handled none. When it
-// stops at a line that is not quiet, it sets loudAt to the line's offset:
-// that line goes to line without being tried as a quiet one again.
+// offset after the last line it handled: p when it handled none.
 func (a *analyzer) quietRun(chunk []byte, p int) int {
 	if !a.grams || a.n == 0 || p >= 32*len(a.masks) || a.warn.start > 0 && a.warn.cmdLine == a.cmdLine && a.warn.end == a.n {
 		return p
@@ -45,8 +43,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		e := b<<5 + bits.TrailingZeros32(nl)
 		nl &= nl - 1
 		if e >= stop {
-			a.loudAt = s // the line holds the stop
-			break
+			break // the line holds the stop
 		}
 		body := s
 		if a.timestamped && hasTimestampHeader(chunk[s:e]) {
@@ -57,7 +54,6 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			text = text[:l-1] // as clean drops it
 		}
 		if !a.quietStart(text) {
-			a.loudAt = s
 			break
 		}
 		n := a.n + 1 + k

@@ -127,48 +127,6 @@ func TestGramMasksAgree(t *testing.T) {
 	}
 }
 
-// A line's 3-byte grams give the same rules with gramMasks as without, at
-// every length around the block sizes.
-func TestScan3Blocks(t *testing.T) {
-	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
-	}
-	if _, err := compiledRules(); err != nil {
-		t.Fatal(err)
-	}
-	var lines [][]byte
-	for _, d := range blockTestData(t) {
-		lines = append(lines, bytes.Split(d, []byte("\n"))...)
-	}
-	// Noise keywords at the very end of lines of every length from 30 to 100.
-	for n := 30; n <= 100; n++ {
-		for _, kw := range []string{" ok", "✓", " passed", "warn "} {
-			if n > len(kw) {
-				lines = append(lines, []byte(strings.Repeat("x", n-len(kw))+kw))
-			}
-		}
-	}
-	checked := 0
-	for _, l := range lines {
-		if len(l) < 35 {
-			continue
-		}
-		with := noiseMatch.scan(l)
-		haveGramMasks = false
-		without := noiseMatch.scan(l)
-		haveGramMasks = true
-		if with != without {
-			t.Fatalf("noise scan of %q: %x with blocks, %x without", l, with, without)
-		}
-		if !with.isZero() {
-			checked++
-		}
-	}
-	if checked < 100 {
-		t.Errorf("only %d lines with noise keywords", checked)
-	}
-}
-
 // The masks of a whole chunk give each line the rules and the plainness
 // that scanning the line alone gives, at every offset of a line in the
 // chunk.

@@ -78,6 +78,15 @@ func TestScanAgreesWithNaive(t *testing.T) {
 			lines = append(lines, []byte(k), []byte("x"+k), []byte(" "+strings.ToUpper(k)+"_"), []byte(k[:len(k)-1]))
 		}
 	}
+	// Keywords ending lines of every length around the 32-byte blocks
+	// gramMasks reads, and the last gram of the line, read alone.
+	for _, k := range []string{" ok", "✓", " passed", "warn ", "exception: ", "--- fail"} {
+		for n := 30; n <= 100; n++ {
+			if n > len(k) {
+				lines = append(lines, []byte(strings.Repeat("x", n-len(k))+k))
+			}
+		}
+	}
 	found := 0
 	for _, km := range []*keywordMatcher{matcher, noiseMatch} {
 		for _, l := range lines {

@@ -245,7 +245,12 @@ func TestLiteralStarts(t *testing.T) {
 		{re: `(?i)\b(lint|linter|Ruff)\b.*x`, want: []string{"lint", "ruff"}},
 		{re: `(?i)files? (were|was)`, want: []string{"file"}},
 		{re: `(ab|cd)+x`, want: []string{"ab", "cd"}},
-		{re: `[Xy]z`, want: []string{"x", "y"}},
+		{re: `[Xy]z`, want: []string{"xz", "yz"}},
+		// Literals go on through the parts that match only literals.
+		{re: ` (tests|runs), \d`, want: []string{" tests", " runs"}},
+		{re: `(a|b)(c|d)e?f`, want: []string{"ac", "ad", "bc", "bd"}},
+		{re: `[a-j][a-j]x`, want: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}}, // a class of many bytes is not followed
+		{re: `ab\bcd`, want: []string{"ab"}},
 		{re: `\d+ runs`, want: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}},
 		{re: `a{2,}`, want: []string{"a"}},
 		{re: `éa`},
@@ -270,6 +275,58 @@ func TestLiteralStarts(t *testing.T) {
 		}
 		if !ok || !slices.Equal(got, tt.want) {
 			t.Errorf("literalStarts(%q) = %q, %v; want %q", tt.re, got, ok, tt.want)
+		}
+	}
+}
+
+// literalSet.index finds the first occurrence from every offset, as
+// comparing every literal at every offset does: for sets whose literals
+// share their first byte (a letter or not) and for others.
+func TestLiteralSetIndex(t *testing.T) {
+	sets := [][]string{
+		{"lint", "[warn] ", "x"},
+		{"not found"},
+		{"no such file", "not found", "n"},
+		{": "},
+		{"ab", "b"},
+		{"9", "7z"},
+	}
+	lines := []string{"", "n", "N", "nOt FoUnD", "nnot found", "xNot found: 1", "a: b: c", "no such FILE: x",
+		"AB ab Ab aB", "\u212aab", "[Warn] 97z 79", "golangci-lint: Lint", "::  :"}
+	data, err := os.ReadFile(filepath.Join("testdata", "traces", "sample_trace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if i%7 == 0 {
+			lines = append(lines, l)
+		}
+	}
+	naive := func(lits []string, line string, i int) int {
+		b := []byte(line)
+		for k, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				b[k] = c + 'a' - 'A'
+			}
+		}
+		low := string(b)
+		for ; i < len(line); i++ {
+			for _, l := range lits {
+				if strings.HasPrefix(low[i:], l) {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	for _, lits := range sets {
+		ls := newLiteralSet(lits)
+		for _, l := range lines {
+			for i := 0; i <= len(l); i++ {
+				if got, want := ls.index([]byte(l), i), naive(lits, l, i); got != want {
+					t.Fatalf("set %q: index(%q, %d) = %d, want %d", lits, l, i, got, want)
+				}
+			}
 		}
 	}
 }
@@ -412,4 +469,52 @@ func FuzzPattern(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Alternatives without a literal prefix are tried only where their start
+// literals are (after a word-boundary test, or at the start of a run of
+// class bytes before them), and match exactly the lines the whole
+// expression matches.
+func TestStartTest(t *testing.T) {
+	patterns := []string{
+		`(?i)\bSC\d{4}\b`,
+		`\Bfoo\d`,
+		`\d+ runs, \d+ assertions`,
+		`\b[a-z_]*_test\.go:\d+`,
+		`x*ab`,
+		`(?i)(ab|cd)+ef`,
+		`[ab]+ab`,
+		`(?i)x+ab`,
+		`\b\.go\d`,
+		`(?i)\d+ (tests|runs), .* [1-9]\d* errors`,
+	}
+	lines := []string{"", "SC2086", "sc2086x", "xSC2086", "a sc2086 b", "(SC1234)", "SC123", "SC12345",
+		"foo1", "xfoo1", "x foo1", "_foo9", "5 runs, 3 assertions", "15 runs, 3 assertions", "a15 runs, 3 assertions",
+		" runs, 3 assertions", "x1 runs, 2 runs, 3 assertions", "pkg/a_test.go:12", "a_test.go:1", "Xa_test.go:1",
+		"_test.go:", "1_test.go:2", "ab", "xxab", "xab x", "a b", "ABEF", "cdabEF", "abcdx ef", "aab", "bab", "ab",
+		"Ran 12 tests, 0 failures, 3 errors", "12 RUNS, x 1 errors", "x12 runs, 0 errors", "1 tests, 2 errors 3 errors",
+		"XXab", "xXab", "Xab", "a.go1", " .go1", ".go1", "_.go2"}
+	for _, src := range patterns {
+		re, err := syntax.Parse(src, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := compilePattern(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.starts) == 0 || p.starts[0] == nil {
+			t.Errorf("%s (%s): no start test", src, re)
+			continue
+		}
+		whole := regexp.MustCompile(src)
+		for _, l := range lines {
+			for _, c := range []string{"", " ", "a", "1"} {
+				line := []byte(c + l)
+				if got, want := p.Match(line), whole.Match(line); got != want {
+					t.Errorf("%s on %q: compiled %v, whole %v", src, line, got, want)
+				}
+			}
+		}
+	}
 }

@@ -126,6 +126,9 @@ type pattern struct {
 	// "[warn]" line of an sbt build.
 	anchoredLast *[256]bool
 	last         []*[256]bool
+	// starts[i], when not nil, tells where free[i] can match: on an ASCII
+	// line, free[i] is tried there only.
+	starts []*startTest
 }
 
 func compilePattern(p string) (*pattern, error) {
@@ -168,7 +171,11 @@ func compilePattern(p string) (*pattern, error) {
 		if set := new([256]bool); endBytes(a, set) {
 			last = set
 		}
-		if prefix == "" && len(needs) == 0 && last == nil {
+		starts, err := newStartTest(a, prefix)
+		if err != nil {
+			return nil, err
+		}
+		if prefix == "" && len(needs) == 0 && last == nil && starts == nil {
 			rest = append(rest, src)
 			continue
 		}
@@ -176,6 +183,7 @@ func compilePattern(p string) (*pattern, error) {
 		pt.prefix = append(pt.prefix, []byte(prefix))
 		pt.needs = append(pt.needs, needs)
 		pt.last = append(pt.last, last)
+		pt.starts = append(pt.starts, starts)
 	}
 	if len(anchored) > 0 {
 		if pt.anchored, err = regexp.Compile(`^(?:` + strings.Join(anchored, "|") + `)`); err != nil {
@@ -200,8 +208,134 @@ func compilePattern(p string) (*pattern, error) {
 		pt.prefix = append(pt.prefix, nil)
 		pt.needs = append(pt.needs, nil)
 		pt.last = append(pt.last, nil)
+		pt.starts = append(pt.starts, nil)
 	}
 	return pt, nil
+}
+
+// minStartLength is the shortest start literal worth looking for: a
+// shorter one occurs at too many offsets.
+const minStartLength = 2
+
+// startTest tells where a free alternative without a literal prefix can
+// match: where one of a few literals occurs, or right before such a place,
+// at the start of a run of bytes of a class. Go's engine tries such an
+// alternative at every offset of the line: it skips ahead only to a
+// case-sensitive literal prefix.
+type startTest struct {
+	at     *regexp.Regexp // the alternative, anchored at the start of the text
+	starts *literalSet
+	// lead is a word-boundary test that starts the alternative, left out of
+	// at: it looks at the byte before the match, which at cannot see.
+	lead syntax.Op
+	// run, when not nil, holds the bytes of the class that the
+	// alternative starts with, repeated without an upper bound; starts
+	// then holds the literals that come after the run.
+	run *[256]bool
+}
+
+// newStartTest builds the start test of the free alternative a, or
+// returns nil when a has none. An alternative with a literal prefix (Go's
+// engine skips to it itself) has none.
+func newStartTest(a *syntax.Regexp, prefix string) (*startTest, error) {
+	if prefix != "" {
+		return nil, nil
+	}
+	st := &startTest{}
+	body := a
+	if a.Op == syntax.OpConcat && len(a.Sub) > 1 {
+		if op := a.Sub[0].Op; op == syntax.OpWordBoundary || op == syntax.OpNoWordBoundary {
+			st.lead = op
+			body = &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
+		}
+	}
+	after := body // the part whose literals are looked for
+	if body.Op == syntax.OpConcat {
+		switch body.Sub[0].Op {
+		case syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginText, syntax.OpBeginLine:
+			return nil, nil
+		}
+		if run := asciiRun(body.Sub[0]); run != nil && len(body.Sub) > 1 {
+			st.run = run
+			after = &syntax.Regexp{Op: syntax.OpConcat, Sub: body.Sub[1:], Flags: body.Flags}
+		}
+	}
+	lits, ok := literalStarts(after)
+	if !ok {
+		return nil, nil
+	}
+	for _, l := range lits {
+		if len(l) < minStartLength {
+			return nil, nil
+		}
+	}
+	at, err := regexp.Compile(`^(?:` + exprString(body) + `)`)
+	if err != nil {
+		return nil, err
+	}
+	st.at, st.starts = at, newLiteralSet(lits)
+	return st, nil
+}
+
+// asciiRun returns the bytes of the class re repeats, when re is a class of
+// ASCII runes (such as \d) or one ASCII byte, repeated with no upper bound,
+// and nil otherwise.
+func asciiRun(re *syntax.Regexp) *[256]bool {
+	switch {
+	case re.Op == syntax.OpPlus, re.Op == syntax.OpStar, re.Op == syntax.OpRepeat && re.Max < 0:
+	default:
+		return nil
+	}
+	c := re.Sub[0]
+	set := new([256]bool)
+	if c.Op == syntax.OpLiteral && len(c.Rune) == 1 && c.Rune[0] < utf8.RuneSelf {
+		b := byte(c.Rune[0])
+		set[b] = true
+		if c.Flags&syntax.FoldCase != 0 && isLetter(b) {
+			set[b|0x20], set[upper(b|0x20)] = true, true
+		}
+		return set
+	}
+	if c.Op != syntax.OpCharClass || len(c.Rune) == 0 {
+		return nil
+	}
+	for i := 0; i+1 < len(c.Rune); i += 2 {
+		if c.Rune[i+1] >= utf8.RuneSelf {
+			return nil
+		}
+		for r := c.Rune[i]; r <= c.Rune[i+1]; r++ {
+			set[r] = true
+		}
+	}
+	return set
+}
+
+// match reports whether the alternative matches line, an ASCII line (where
+// the literal sets' case folding is exact). A match's literals start at an
+// occurrence j; without a run, the match starts there too. With one, it
+// starts inside the run of class bytes that ends at j, and matching from
+// the run's first byte finds it, as the anchored expression can repeat the
+// class up to j.
+func (st *startTest) match(line []byte) bool {
+	for j := st.starts.index(line, 0); j >= 0; j = st.starts.index(line, j+1) {
+		k := j
+		if st.run != nil {
+			for k > 0 && st.run[line[k-1]] {
+				k--
+			}
+		}
+		if st.lead != 0 {
+			before := k > 0 && isWordByte(line[k-1])
+			after := k < len(line) && isWordByte(line[k])
+			if (before != after) != (st.lead == syntax.OpWordBoundary) {
+				continue
+			}
+		}
+		if st.at.Match(line[k:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // Match reports whether line matches the pattern.
@@ -222,6 +356,12 @@ func (p *pattern) Match(line []byte) bool {
 			continue
 		}
 		if needs := p.needs[i]; len(needs) > 0 && !allIn(needs, line) && isASCII(line, &ascii) {
+			continue
+		}
+		if st := p.starts[i]; st != nil && isASCII(line, &ascii) {
+			if st.match(line) {
+				return true
+			}
 			continue
 		}
 		if re.Match(line) {
@@ -281,12 +421,34 @@ func literalStarts(re *syntax.Regexp) (lits []string, ok bool) {
 		}
 		return literalStarts(re.Sub[0])
 	case syntax.OpConcat:
-		for _, s := range re.Sub {
+		for i, s := range re.Sub {
 			switch s.Op {
 			case syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginText, syntax.OpBeginLine:
 				continue // zero-width: the next expression starts the match
 			}
-			return literalStarts(s)
+			// While the parts match only their literals, the literals
+			// of the next part extend them, up to longEnough bytes:
+			// ` (tests|runs)` gives " tests" and " runs" rather than " ".
+			lits, ok = literalStarts(s)
+			for _, next := range re.Sub[i+1:] {
+				if !ok || !exactLiterals(s) || shortest(lits) >= longEnough {
+					break
+				}
+				// A class of many bytes would multiply the literals:
+				// they would cost more to look for than they save.
+				more, ok := literalStarts(next)
+				if !ok || len(more) > 2 || len(lits)*len(more) > maxStarts {
+					break
+				}
+				var prod []string
+				for _, a := range lits {
+					for _, b := range more {
+						prod = append(prod, a+b)
+					}
+				}
+				lits, s = prod, next
+			}
+			return lits, ok
 		}
 		return nil, false
 	case syntax.OpAlternate:
@@ -300,6 +462,47 @@ func literalStarts(re *syntax.Regexp) (lits []string, ok bool) {
 		return lits, true
 	}
 	return nil, false
+}
+
+// longEnough is the length from which literalStarts stops extending its
+// literals: longer ones turn few more lines away, and more of them cost
+// more to look for.
+const longEnough = 4
+
+// shortest returns the length of the shortest string of s.
+func shortest(s []string) int {
+	n := 1 << 30
+	for _, x := range s {
+		n = min(n, len(x))
+	}
+	return n
+}
+
+// exactLiterals reports whether literalStarts(re) holds whole matches:
+// each match of re is one of them, ASCII case ignored.
+func exactLiterals(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if r >= utf8.RuneSelf {
+				return false
+			}
+		}
+		return len(re.Rune) > 0
+	case syntax.OpCharClass:
+		_, ok := literalStarts(re)
+		return ok
+	case syntax.OpCapture:
+		return exactLiterals(re.Sub[0])
+	case syntax.OpAlternate, syntax.OpConcat:
+		for _, s := range re.Sub {
+			if !exactLiterals(s) {
+				return false
+			}
+		}
+		return len(re.Sub) > 0
+	}
+	return false
 }
 
 // Limits of the literal sets a free alternative needs.
@@ -346,35 +549,103 @@ func allIn(sets []*literalSet, line []byte) bool {
 
 // literalSet finds lower-case ASCII literals in a line, ASCII case ignored.
 type literalSet struct {
-	lits  []string
-	first [256]bool // the first bytes of the literals, in both cases
+	lits []string
+	// byFirst holds the literals ordered by their first byte, and
+	// span[c] the range of byFirst that starts with c, in either case
+	// (empty when none does).
+	byFirst []string
+	span    [256]struct{ lo, hi uint16 }
+	first   [256]bool // whether span[c] is not empty
+	// lead, when every literal starts with the same byte (case ignored),
+	// holds that byte in lower and upper case: IndexByte then finds the
+	// places to compare, many bytes at a time.
+	lead [2]byte
+	one  bool
 }
 
 func newLiteralSet(lits []string) *literalSet {
-	ls := &literalSet{lits: lits}
-	for _, l := range lits {
-		c := l[0]
-		ls.first[c] = true
-		if c >= 'a' && c <= 'z' {
-			ls.first[c-'a'+'A'] = true
+	ls := &literalSet{lits: lits, byFirst: slices.Clone(lits)}
+	slices.Sort(ls.byFirst)
+	for i, l := range ls.byFirst {
+		for _, c := range [2]byte{l[0], upper(l[0])} {
+			sp := &ls.span[c]
+			if sp.hi == 0 {
+				sp.lo = uint16(i)
+			}
+			sp.hi = uint16(i + 1)
+			ls.first[c] = true
 		}
+	}
+	if f := ls.byFirst; len(f) > 0 && f[0][0] == f[len(f)-1][0] {
+		ls.lead, ls.one = [2]byte{f[0][0], upper(f[0][0])}, true
 	}
 	return ls
 }
 
+// upper returns c in upper case when it is a lower-case ASCII letter.
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
 // in reports whether one of the literals occurs in line.
-func (ls *literalSet) in(line []byte) bool {
-	for i, c := range line {
-		if !ls.first[c] {
+func (ls *literalSet) in(line []byte) bool { return ls.index(line, 0) >= 0 }
+
+// index returns the first offset from i on where one of the literals
+// occurs in line, or -1.
+func (ls *literalSet) index(line []byte, i int) int {
+	if ls.one {
+		return ls.indexLead(line, i)
+	}
+	for ; i < len(line); i++ {
+		if !ls.first[line[i]] {
 			continue
 		}
-		for _, l := range ls.lits {
+		sp := ls.span[line[i]]
+		for _, l := range ls.byFirst[sp.lo:sp.hi] {
 			if len(l) <= len(line)-i && equalFold(line[i:i+len(l)], l) {
-				return true
+				return i
 			}
 		}
 	}
-	return false
+	return -1
+}
+
+// indexLead is index for a set whose literals start with ls.lead.
+func (ls *literalSet) indexLead(line []byte, i int) int {
+	lo, up := -2, -2 // the next offset of each case: -2 not known, -1 none
+	if ls.lead[1] == ls.lead[0] {
+		up = -1 // not a letter: one case
+	}
+	for i < len(line) {
+		if lo < i && lo != -1 {
+			if lo = bytes.IndexByte(line[i:], ls.lead[0]); lo >= 0 {
+				lo += i
+			}
+		}
+		if up < i && up != -1 {
+			if up = bytes.IndexByte(line[i:], ls.lead[1]); up >= 0 {
+				up += i
+			}
+		}
+		switch {
+		case lo < 0 && up < 0:
+			return -1
+		case lo < 0 || up >= 0 && up < lo:
+			i = up
+		default:
+			i = lo
+		}
+		for _, l := range ls.byFirst {
+			if len(l) <= len(line)-i && equalFold(line[i:i+len(l)], l) {
+				return i
+			}
+		}
+		i++
+	}
+	return -1
 }
 
 // startsLine reports whether line starts with one of the literals.

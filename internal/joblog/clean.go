@@ -97,6 +97,7 @@ func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 	out := c.out[:0]
 	segStart := 0              // start in out of the current '\r' segment
 	keepStart, keepEnd := 0, 0 // the last segment with visible text
+	under := -1                // the first '_' from i on (len(raw): none), once looked for
 	for i := 0; i < len(raw); {
 		j := 0
 		if masks != nil {
@@ -108,7 +109,19 @@ func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 			// A run of printable ASCII is copied at once, up to the
 			// section markers in it: a marker name is printable, so a
 			// marker that starts in the run has its "section_" or
-			// "travis_" in the run.
+			// "travis_" in the run. Most runs hold no '_' at all.
+			if under < i {
+				if under = bytes.IndexByte(raw[i:], '_'); under < 0 {
+					under = len(raw)
+				} else {
+					under += i
+				}
+			}
+			if under >= j {
+				out = append(out, raw[i:j]...)
+				i = j
+				continue
+			}
 			p, end := c.markerIn(raw, i, j)
 			out = append(out, raw[i:p]...)
 			i = end
@@ -123,6 +136,18 @@ func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 			segStart = len(out)
 			i++
 		case b == 0x1b:
+			// Most escapes are colours: ESC [, digits and ';', a final
+			// byte. Any other goes through skipEscape.
+			k := i + 2
+			if k <= len(raw) && raw[i+1] == '[' {
+				for k < len(raw) && (raw[k]-'0' < 10 || raw[k] == ';') {
+					k++
+				}
+				if k < len(raw) && raw[k] >= 0x40 && raw[k] <= 0x7e {
+					i = k + 1
+					continue
+				}
+			}
 			i = skipEscape(raw, i)
 		case b == '\t':
 			out = append(out, b)

@@ -166,13 +166,15 @@ func TestFirstByteFilterAgrees(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.first == nil {
-			continue
-		}
-		filters++
-		for _, l := range lines {
-			if (len(l) == 0 || !p.first[l[0]]) && p.anchored.Match(l) {
-				t.Errorf("rule %s: the first-byte test turns away %q, which the pattern matches", r.Name, l)
+		for _, a := range p.anchored {
+			if a.first == nil {
+				continue
+			}
+			filters++
+			for _, l := range lines {
+				if (len(l) == 0 || !a.first[l[0]]) && a.re.Match(l) {
+					t.Errorf("rule %s: the first-byte test turns away %q, which %s matches", r.Name, l, a.re)
+				}
 			}
 		}
 	}

@@ -97,38 +97,61 @@ func (l *lazyPattern) Match(line []byte) bool {
 // pattern is a compiled Pattern. Go's regexp engine tries an expression at
 // every offset of the line unless the whole expression is anchored, and
 // skips ahead with a fast search only when the expression starts with a
-// literal. So the alternatives that start with "^" are compiled together as
-// one anchored expression, tried at offset 0 only; each other alternative
-// that starts with a literal or needs literals that a line must hold is
-// compiled alone; the rest together. Before the engine runs, cheap tests
-// turn away the lines that cannot match: the first byte of the line, the
-// literal prefix, the literals needed.
+// literal. So each alternative that starts with "^" is compiled alone and
+// tried at offset 0 only; each other alternative that starts with a
+// literal or needs literals that a line must hold is compiled alone; the
+// rest together. Before the engine runs, cheap tests turn away the lines
+// that cannot match: the first and last bytes of the line, the literal
+// prefix, the literals needed.
 type pattern struct {
-	anchored *regexp.Regexp
-	// first holds the bytes a match of anchored can start with; nil when
-	// it may match the empty string.
-	first *[256]bool
-	free  []*regexp.Regexp
+	anchored []anchoredAlt
+	free     []*regexp.Regexp
 	// prefix holds the literal every match of free[i] starts with, or nil:
 	// a line without it is turned away before the engine is set up.
 	prefix [][]byte
-	// anchoredStarts holds literals, one of which starts every match of the
-	// anchored part, or is nil; needs[i] holds sets of literals each of
-	// which has a member in every line free[i] matches. Both are compared
-	// with ASCII case ignored: case folding is exact in ASCII only, so
-	// lines with other bytes skip these tests.
-	anchoredStarts *literalSet
-	needs          [][]*literalSet
-	// anchoredLast holds the bytes a match of anchored can end the line
-	// with, when every anchored alternative ends with "$"; last[i] does the
-	// same for free[i]. A line whose last byte is not in the set is turned
-	// away: "^\[warn\] .*\.(j|t)sx?$" otherwise backtracks through every
-	// "[warn]" line of an sbt build.
-	anchoredLast *[256]bool
-	last         []*[256]bool
+	// needs[i] holds sets of literals each of which has a member in every
+	// line free[i] matches. They are compared with ASCII case ignored: case
+	// folding is exact in ASCII only, so lines with other bytes skip this
+	// test (and the literal tests of anchoredAlt and startTest).
+	needs [][]*literalSet
+	// last[i] holds the bytes a match of free[i] can end the line with,
+	// when it ends with "$", or is nil. A line whose last byte is not in
+	// the set is turned away: "^\[warn\] .*\.(j|t)sx?$" otherwise
+	// backtracks through every "[warn]" line of an sbt build.
+	last []*[256]bool
 	// starts[i], when not nil, tells where free[i] can match: on an ASCII
 	// line, free[i] is tried there only.
 	starts []*startTest
+}
+
+// anchoredAlt is an alternative that starts with "^", with the tests that
+// turn lines away before it runs. Each is compiled alone so that one
+// alternative without a test (such as `^\S+\.java:\d+`) does not take
+// away the others'.
+type anchoredAlt struct {
+	re *regexp.Regexp
+	// first holds the bytes a match can start with; nil when it may match
+	// the empty string.
+	first *[256]bool
+	// starts holds literals one of which starts every match, or is nil.
+	starts *literalSet
+	needs  []*literalSet
+	last   *[256]bool // as pattern.last
+}
+
+// match reports whether the alternative matches line; ascii caches
+// whether line is ASCII, as isASCII does.
+func (a *anchoredAlt) match(line []byte, ascii *int) bool {
+	if a.first != nil && (len(line) == 0 || !a.first[line[0]]) || !endsIn(line, a.last) {
+		return false
+	}
+	if a.starts != nil && !a.starts.startsLine(line) && isASCII(line, ascii) {
+		return false
+	}
+	if len(a.needs) > 0 && !allIn(a.needs, line) && isASCII(line, ascii) {
+		return false
+	}
+	return a.re.Match(line)
 }
 
 func compilePattern(p string) (*pattern, error) {
@@ -144,20 +167,24 @@ func compilePattern(p string) (*pattern, error) {
 		alts = re.Sub
 	}
 	pt := &pattern{}
-	var anchored, rest, anchoredStarts []string
-	var first, anchoredLast [256]bool
-	nullable, anchoredOK, anchoredEnds := false, true, true
+	var rest []string
 	for _, a := range alts {
 		if a.Op == syntax.OpConcat && len(a.Sub) > 0 && a.Sub[0].Op == syntax.OpBeginText {
 			tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
-			anchored = append(anchored, exprString(tail))
-			if firstBytes(tail, &first) {
-				nullable = true
+			aa := anchoredAlt{needs: requiredSets(tail)}
+			if aa.re, err = regexp.Compile(`^(?:` + exprString(tail) + `)`); err != nil {
+				return nil, err
 			}
-			anchoredEnds = anchoredEnds && endBytes(tail, &anchoredLast)
-			lits, ok := literalStarts(tail)
-			anchoredOK = anchoredOK && ok
-			anchoredStarts = append(anchoredStarts, lits...)
+			if first := new([256]bool); !firstBytes(tail, first) {
+				aa.first = first
+			}
+			if last := new([256]bool); endBytes(tail, last) {
+				aa.last = last
+			}
+			if lits, ok := literalStarts(tail); ok {
+				aa.starts = newLiteralSet(lits)
+			}
+			pt.anchored = append(pt.anchored, aa)
 			continue
 		}
 		src := exprString(a)
@@ -184,20 +211,6 @@ func compilePattern(p string) (*pattern, error) {
 		pt.needs = append(pt.needs, needs)
 		pt.last = append(pt.last, last)
 		pt.starts = append(pt.starts, starts)
-	}
-	if len(anchored) > 0 {
-		if pt.anchored, err = regexp.Compile(`^(?:` + strings.Join(anchored, "|") + `)`); err != nil {
-			return nil, err
-		}
-		if !nullable {
-			pt.first = &first
-		}
-		if anchoredOK {
-			pt.anchoredStarts = newLiteralSet(anchoredStarts)
-		}
-		if anchoredEnds {
-			pt.anchoredLast = &anchoredLast
-		}
 	}
 	if len(rest) > 0 {
 		one, err := regexp.Compile(strings.Join(rest, "|"))
@@ -341,11 +354,9 @@ func (st *startTest) match(line []byte) bool {
 // Match reports whether line matches the pattern.
 func (p *pattern) Match(line []byte) bool {
 	ascii := -1 // whether line is ASCII, once known
-	if p.anchored != nil && (p.first == nil || len(line) > 0 && p.first[line[0]]) && endsIn(line, p.anchoredLast) {
-		if ls := p.anchoredStarts; ls == nil || ls.startsLine(line) || !isASCII(line, &ascii) {
-			if p.anchored.Match(line) {
-				return true
-			}
+	for i := range p.anchored {
+		if p.anchored[i].match(line, &ascii) {
+			return true
 		}
 	}
 	for i, re := range p.free {

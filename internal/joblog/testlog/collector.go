@@ -190,7 +190,8 @@ var openPrefixes = func() (t [256][]string) {
 // which then need no other test. Each test of modeHeader and start (with
 // modeNone) needs one of: a first byte in openAny; a start in
 // openPrefixes; a last '!' (Surefire's "<<< FAILURE!"); at the line's
-// start, a last 'D' (Gradle's " FAILED") or ".py::" (pytest -v). A test
+// start, a last 'D' (Gradle's " FAILED") or a first word with ".py::"
+// (pytest -v). A test
 // added there must be added here.
 func mayOpen(text, trimmed []byte, atStart bool) bool {
 	if len(trimmed) == 0 {
@@ -206,7 +207,14 @@ func mayOpen(text, trimmed []byte, atStart bool) bool {
 		}
 	}
 	last := trimmed[len(trimmed)-1]
-	return last == '!' || atStart && (last == 'D' || bytes.Contains(text, []byte(".py::")))
+	if last == '!' {
+		return true
+	}
+	if !atStart {
+		return false
+	}
+	_, ok := pytestNodeID(text)
+	return last == 'D' || ok
 }
 
 // modeHeader recognises lines that open or close a numbered list of
@@ -420,15 +428,40 @@ func (c *Collector) start(n int, text, trimmed []byte, indent int) bool {
 			return true
 		}
 	}
-	if first != 'F' && first != 'E' && indent == 0 && bytes.Contains(text, []byte(".py::")) {
+	if first != 'F' && first != 'E' && indent == 0 {
 		// pytest -v: "tests/test_x.py::test_a FAILED  [ 50%]"
-		f := strings.Fields(string(text))
-		if len(f) >= 2 && (f[1] == "FAILED" || f[1] == "ERROR") {
-			c.oneLine(n, text, Pytest, pytestTitle(f[0]), f[0])
+		if id, ok := pytestVerbose(text); ok {
+			c.oneLine(n, text, Pytest, pytestTitle(id), id)
 			return true
 		}
 	}
 	return false
+}
+
+// pytestNodeID returns the first word of text, up to its first space, when
+// it holds ".py::", as the node id of a pytest -v line does.
+func pytestNodeID(text []byte) ([]byte, bool) {
+	sp := bytes.IndexByte(text, ' ')
+	if sp < 0 {
+		sp = len(text)
+	}
+	return text[:sp], bytes.Contains(text[:sp], []byte(".py::"))
+}
+
+// pytestVerbose reads a failure of pytest -v: the node id, then FAILED or
+// ERROR as the next word.
+func pytestVerbose(text []byte) (string, bool) {
+	id, ok := pytestNodeID(text)
+	if !ok {
+		return "", false
+	}
+	rest := bytes.TrimLeft(text[len(id):], " \t")
+	for _, w := range [2]string{"FAILED", "ERROR"} {
+		if bytes.HasPrefix(rest, []byte(w)) && (len(rest) == len(w) || rest[len(w)] == ' ' || rest[len(w)] == '\t') {
+			return string(id), true
+		}
+	}
+	return "", false
 }
 
 // continues tells whether a line belongs to the open block.

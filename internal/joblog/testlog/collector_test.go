@@ -336,6 +336,10 @@ func TestCollectorFormats(t *testing.T) {
 			{testlog.Pytest, "TestK.test_b[1-2]", 1, 1, []int{1}},
 			{testlog.Pytest, "TestK.test_b[1-2]", 3, 3, []int{3}},
 		}},
+		{"pytest verbose: the node id, then FAILED or ERROR", "tests/a.py::t_ok PASSED   [ 25%]\ntests/a.py::t_err ERROR\ntests/a.py::t_x FAILEDX\ntests/a.py::t_tab\tFAILED  [ 75%]\nrun tests/a.py::t_late FAILED\ntests/a.py::t_last FAILED", []wantBlock{
+			{testlog.Pytest, "t_err", 2, 2, []int{2}},
+			{testlog.Pytest, "t_last", 6, 6, []int{6}},
+		}},
 		{"pytest setup error", "______ ERROR at setup of test_db ______\n\n    def f():\nE   ConnectionRefusedError: [Errno 111] Connection refused\n\ntests/conftest.py:12: ConnectionRefusedError\n=== 1 error in 0.1s ===", []wantBlock{
 			{testlog.Pytest, "test_db", 1, 6, []int{4, 6}},
 		}},

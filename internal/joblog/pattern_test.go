@@ -283,7 +283,8 @@ func TestLiteralStarts(t *testing.T) {
 
 // literalSet.index finds the first occurrence from every offset, as
 // comparing every literal at every offset does: for sets whose literals
-// share their first byte (a letter or not) and for others.
+// share their first byte (a letter or not), for single literals (found by
+// their rarest byte) and for others.
 func TestLiteralSetIndex(t *testing.T) {
 	sets := [][]string{
 		{"lint", "[warn] ", "x"},
@@ -292,9 +293,12 @@ func TestLiteralSetIndex(t *testing.T) {
 		{": "},
 		{"ab", "b"},
 		{"9", "7z"},
+		{"in $path"}, // looked for by its '$'
+		{"file not found"},
 	}
 	lines := []string{"", "n", "N", "nOt FoUnD", "nnot found", "xNot found: 1", "a: b: c", "no such FILE: x",
-		"AB ab Ab aB", "\u212aab", "[Warn] 97z 79", "golangci-lint: Lint", "::  :"}
+		"AB ab Ab aB", "\u212aab", "[Warn] 97z 79", "golangci-lint: Lint", "::  :",
+		"in $path in $PATH", "$path", "n $path", "IN $Path", "FILE NOT FOUND file not found", "ffile not founD"}
 	data, err := os.ReadFile(filepath.Join("testdata", "traces", "sample_trace"))
 	if err != nil {
 		t.Fatal(err)

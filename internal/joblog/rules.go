@@ -567,11 +567,32 @@ type literalSet struct {
 	byFirst []string
 	span    [256]struct{ lo, hi uint16 }
 	first   [256]bool // whether span[c] is not empty
-	// lead, when every literal starts with the same byte (case ignored),
-	// holds that byte in lower and upper case: IndexByte then finds the
-	// places to compare, many bytes at a time.
+	// lead, when every literal has the same byte at offset at (case
+	// ignored), holds that byte in lower and upper case: IndexByte then
+	// finds the places to compare, many bytes at a time. A set of one
+	// literal uses its rarest byte.
 	lead [2]byte
+	at   int
 	one  bool
+}
+
+// letterOrder lists the letters from the most to the least frequent in CI
+// logs (from pairFreq's rows).
+const letterOrder = "etsionarclmdupgbhfvkwyxjqz"
+
+// rarity ranks how uncommon the byte c is in CI logs, from 0 (space) up.
+func rarity(c byte) int {
+	switch {
+	case c == ' ':
+		return 0
+	case isLetter(c):
+		return 1 + strings.IndexByte(letterOrder, c|0x20)
+	case c >= '0' && c <= '9':
+		return 14 // each digit about as often as 'p'
+	case strings.IndexByte(".-/:_,=()[]'\"", c) >= 0:
+		return 12
+	}
+	return 30 // other punctuation: rarer than any letter
 }
 
 func newLiteralSet(lits []string) *literalSet {
@@ -587,7 +608,16 @@ func newLiteralSet(lits []string) *literalSet {
 			ls.first[c] = true
 		}
 	}
-	if f := ls.byFirst; len(f) > 0 && f[0][0] == f[len(f)-1][0] {
+	switch f := ls.byFirst; {
+	case len(f) == 1:
+		for i := range len(f[0]) {
+			if rarity(f[0][i]) > rarity(f[0][ls.at]) {
+				ls.at = i
+			}
+		}
+		c := f[0][ls.at]
+		ls.lead, ls.one = [2]byte{c, upper(c)}, true
+	case len(f) > 0 && f[0][0] == f[len(f)-1][0]:
 		ls.lead, ls.one = [2]byte{f[0][0], upper(f[0][0])}, true
 	}
 	return ls
@@ -624,13 +654,13 @@ func (ls *literalSet) index(line []byte, i int) int {
 	return -1
 }
 
-// indexLead is index for a set whose literals start with ls.lead.
-func (ls *literalSet) indexLead(line []byte, i int) int {
+// indexLead is index for a set whose literals hold ls.lead at ls.at.
+func (ls *literalSet) indexLead(line []byte, from int) int {
 	lo, up := -2, -2 // the next offset of each case: -2 not known, -1 none
 	if ls.lead[1] == ls.lead[0] {
 		up = -1 // not a letter: one case
 	}
-	for i < len(line) {
+	for i := from + ls.at; i < len(line); {
 		if lo < i && lo != -1 {
 			if lo = bytes.IndexByte(line[i:], ls.lead[0]); lo >= 0 {
 				lo += i
@@ -649,9 +679,10 @@ func (ls *literalSet) indexLead(line []byte, i int) int {
 		default:
 			i = lo
 		}
+		s := i - ls.at // from or after: i starts at from+ls.at
 		for _, l := range ls.byFirst {
-			if len(l) <= len(line)-i && equalFold(line[i:i+len(l)], l) {
-				return i
+			if len(l) <= len(line)-s && equalFold(line[s:s+len(l)], l) {
+				return s
 			}
 		}
 		i++

@@ -2,6 +2,7 @@ package testlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 )
@@ -170,7 +171,7 @@ var openAny = func() (t [256]bool) {
 	return t
 }()
 
-var openPrefixes = func() (t [256][]string) {
+var openPrefixes = func() (t [256][]openPrefix) {
 	for _, p := range []string{
 		"--- FAIL: ", "---- ", "--- STDOUT:", "--- STDERR:", // Go, Cargo, nextest
 		"=== RUN ", "___", // Go verbose, pytest
@@ -179,10 +180,47 @@ var openPrefixes = func() (t [256][]string) {
 		"SIGSEGV [", "SIGABRT [", "TIMEOUT [", "TRY 2 FAIL [", "LEAK-FAIL [", // nextest
 		"There w", "Tests in error:", "rspec ", // PHPUnit, Surefire, RSpec
 	} {
-		t[p[0]] = append(t[p[0]], p)
+		op := openPrefix{s: p}
+		for i := 0; i < len(p) && i < 8; i++ {
+			op.word |= uint64(p[i]) << (8 * i)
+			op.mask |= 0xff << (8 * i)
+		}
+		t[p[0]] = append(t[p[0]], op)
 	}
 	return t
 }()
+
+// openPrefix is a start of openPrefixes, with its first 8 bytes (or all
+// of them, and a mask of those) as a little-endian word: most lines are
+// compared with it in one load.
+type openPrefix struct {
+	word, mask uint64
+	s          string
+}
+
+// hasOpenPrefix reports whether trimmed (not empty) starts with one of
+// openPrefixes.
+func hasOpenPrefix(trimmed []byte) bool {
+	ps := openPrefixes[trimmed[0]]
+	if len(ps) == 0 {
+		return false
+	}
+	if len(trimmed) < 8 {
+		for _, p := range ps {
+			if len(trimmed) >= len(p.s) && string(trimmed[:len(p.s)]) == p.s {
+				return true
+			}
+		}
+		return false
+	}
+	x := binary.LittleEndian.Uint64(trimmed)
+	for _, p := range ps {
+		if x&p.mask == p.word && (len(p.s) <= 8 || len(trimmed) >= len(p.s) && string(trimmed[8:len(p.s)]) == p.s[8:]) {
+			return true
+		}
+	}
+	return false
+}
 
 // mayOpen reports whether modeHeader or start may act on a line while no
 // list is read and no block is open, from its ends (text, trimmed of its
@@ -201,20 +239,19 @@ func mayOpen(text, trimmed []byte, atStart bool) bool {
 	if openAny[c] {
 		return true
 	}
-	for _, p := range openPrefixes[c] {
-		if len(trimmed) >= len(p) && string(trimmed[:len(p)]) == p {
-			return true
-		}
-	}
-	last := trimmed[len(trimmed)-1]
-	if last == '!' {
+	if hasOpenPrefix(trimmed) {
 		return true
 	}
-	if !atStart {
+	switch last := trimmed[len(trimmed)-1]; {
+	case last == '!':
+		return true
+	case !atStart:
 		return false
+	case last == 'D':
+		return true
 	}
 	_, ok := pytestNodeID(text)
-	return last == 'D' || ok
+	return ok
 }
 
 // modeHeader recognises lines that open or close a numbered list of

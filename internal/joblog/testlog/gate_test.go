@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -86,4 +87,37 @@ func FuzzLineGate(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(checkGate)
+}
+
+// hasOpenPrefix, which compares 8 bytes at once, agrees with comparing
+// each start of openPrefixes, on each start, cut short, with a byte
+// changed, and followed by more bytes.
+func TestHasOpenPrefix(t *testing.T) {
+	var starts []string
+	for _, ps := range openPrefixes {
+		for _, p := range ps {
+			starts = append(starts, p.s)
+		}
+	}
+	if len(starts) < 20 {
+		t.Fatalf("only %d starts", len(starts))
+	}
+	var lines []string
+	for _, p := range starts {
+		for k := 1; k <= len(p); k++ {
+			lines = append(lines, p[:k], p[:k]+"x", p[:k]+" and more text")
+			changed := []byte(p[:k])
+			changed[k-1] ^= 0x20
+			lines = append(lines, string(changed), string(changed)+"123456789")
+		}
+	}
+	for _, l := range lines {
+		want := false
+		for _, p := range starts {
+			want = want || strings.HasPrefix(l, p)
+		}
+		if got := hasOpenPrefix([]byte(l)); got != want {
+			t.Errorf("hasOpenPrefix(%q) = %v, want %v", l, got, want)
+		}
+	}
 }

@@ -704,6 +704,23 @@ func isContinuation(text []byte) bool {
 
 // isBlank reports whether text is white space only, as bytes.TrimSpace
 // sees it. It stops at the first ASCII byte that is not a space.
+// isCaretLine reports whether text only points at the line above it: '^'
+// (at least one) and '~' after spaces, as compilers and Node.js print
+// under a source line.
+func isCaretLine(text []byte) bool {
+	seen := false
+	for _, c := range text {
+		switch c {
+		case ' ', '\t', '~':
+		case '^':
+			seen = true
+		default:
+			return false
+		}
+	}
+	return seen
+}
+
 func isBlank(text []byte) bool {
 	for _, c := range text {
 		switch {
@@ -816,21 +833,41 @@ func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 	a.nBlocks++
 	// Context before: the lines just above that belong to the message (a
 	// test header, a file:line and its caret), up to maxBefore lines, never
-	// past a blank line, a command or the previous block.
+	// past a blank line, a command or the previous block. Node.js puts a
+	// blank line between a syntax error and where it is (the file:line,
+	// the source line, a caret line under it): that blank line is passed.
 	floor := 0
 	if len(a.blocks) > 0 {
 		floor = a.blocks[len(a.blocks)-1].end
 	}
 	k := 0
+	caret := false // the line taken last is a caret line
 	for k < maxBefore && n-k-1 > floor {
 		prev := &a.ring[(n-k-1)%ringSize]
-		if prev.n != n-k-1 || isBlank(prev.text) || prev.cmd && k > 0 {
+		if prev.n != n-k-1 || prev.cmd && k > 0 {
+			break
+		}
+		if isBlank(prev.text) {
+			if above := &a.ring[(n-k-2)%ringSize]; k == 0 && n-k-2 > floor && above.n == n-k-2 && isCaretLine(above.text) {
+				k++
+				continue
+			}
 			break
 		}
 		k++
-		if !isContinuation(prev.text) && !isLocation(prev.text) {
-			break // a plain line heads the block
+		if isCaretLine(prev.text) {
+			caret = true
+			continue // the source line above it belongs too
 		}
+		if !isContinuation(prev.text) && !isLocation(prev.text) {
+			// A plain line heads the block, but for the source line
+			// under its file:line.
+			if above := &a.ring[(n-k-1)%ringSize]; caret && k < maxBefore && n-k-1 > floor && above.n == n-k-1 && isLocation(above.text) {
+				k++
+			}
+			break
+		}
+		caret = false
 	}
 	for j := k; j >= 1; j-- {
 		b.add(a.ring[(n-j)%ringSize].text)

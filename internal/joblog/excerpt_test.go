@@ -26,6 +26,12 @@ func TestExcerptsCoverLabelledChunk(t *testing.T) {
 			"a TAP \"not ok\" line is not hidden by the words \"no errors\" in its name"},
 		{"Rust-jwilm-alacritty-564267025.log", 1618, 1640, 0, "rust.compile",
 			"a compiler error keeps its notes and source lines"},
+		// Node.js prints where a syntax error is, then a blank line, then
+		// the error. (LogChunks labels electron's from the error on.)
+		{"HTML-google-web-starter-kit-348091008.log", 1907, 1921, 0, "js.syntax-error",
+			"the file:line, source and caret lines above a blank line and the error belong to it"},
+		{"C-electron-electron-303144317.log", 536, 550, 0, "js.error",
+			"the file:line, source and caret lines above a blank line and the error belong to it"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -77,5 +83,35 @@ func TestDeepTraceIsOneExcerpt(t *testing.T) {
 	}
 	if len(e.Highlight) == 0 || e.Highlight[0] != 2 {
 		t.Errorf("highlight %v; want the report's first line first", e.Highlight)
+	}
+}
+
+// Node.js prints a syntax error's place (file:line, the source line, a
+// caret line), a blank line, then the error: the block starts at the
+// place. A blank line with no caret line above it still ends the context.
+func TestSyntaxErrorPlaceAboveBlank(t *testing.T) {
+	for _, tc := range []struct {
+		log   string
+		start int
+	}{
+		{"/home/x/app.js:4\nasync function f() {\n      ^^^^^^^^\n\nSyntaxError: Unexpected token function\n    at createScript (vm.js:56:10)\n", 12},
+		{"console.log(`x`, );\n                 ^\n\nSyntaxError: Unexpected token )\n    at createScript (vm.js:56:10)\n", 12},
+		{"/home/x/app.js:4\n\nSyntaxError: Unexpected token function\n    at createScript (vm.js:56:10)\n", 14},
+	} {
+		log := "$ node build.js\n" + strings.Repeat("building a part of the site\n", 10) + tc.log +
+			strings.Repeat("removing a temporary file\n", 15) + "ERROR: Job failed: exit code 1\n"
+		res, err := Analyze(strings.NewReader(log), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := 0
+		for _, e := range res.Excerpts {
+			if e.Rule == "js.syntax-error" {
+				start = e.StartLine
+			}
+		}
+		if start != tc.start {
+			t.Errorf("excerpts %+v of %q; want the syntax error's to start at line %d", res.Excerpts, log, tc.start)
+		}
 	}
 }

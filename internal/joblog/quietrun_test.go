@@ -79,3 +79,14 @@ func TestCleanChunkLine(t *testing.T) {
 		t.Errorf("only %d lines checked", checked)
 	}
 }
+
+func TestIsCaretLine(t *testing.T) {
+	for s, want := range map[string]bool{
+		"      ^^^^^^^^": true, "^": true, "\t ~~~^~~~": true, "  ^ ": true,
+		"": false, "   ": false, "  ~~~": false, "  ^ here": false, "a^": false, "^^^ x": false,
+	} {
+		if got := isCaretLine([]byte(s)); got != want {
+			t.Errorf("isCaretLine(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

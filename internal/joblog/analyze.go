@@ -1163,8 +1163,12 @@ func (a *analyzer) rank() []*block {
 		if !b.leadUp && b.rule != nil && b.rule.Generic && (a.firstCmd == 0 || b.end < a.firstCmd) {
 			s -= 20 // set-up chatter before the job's first command
 		}
-		if !b.leadUp && a.failLine > 0 && b.end <= a.failLine && b.start >= a.failCmdLine && a.failLine > a.failCmdLine {
-			// Closer to the failure is likelier the cause, a little.
+		repeat := b.rule != nil && !b.leadUp && seen[b.rule] > 0
+		if !b.leadUp && a.failLine > 0 && b.end <= a.failLine && b.start >= a.failCmdLine && a.failLine > a.failCmdLine &&
+			!(repeat && !b.rule.Generic) {
+			// Closer to the failure is likelier the cause, a little; but
+			// a tool's message that came before is the first failure, and
+			// this one its summary or a later one.
 			s += 8 * (b.end - a.failCmdLine) / (a.failLine - a.failCmdLine)
 		}
 		if b.rule != nil && !b.leadUp {

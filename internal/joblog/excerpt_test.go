@@ -32,6 +32,12 @@ func TestExcerptsCoverLabelledChunk(t *testing.T) {
 			"the file:line, source and caret lines above a blank line and the error belong to it"},
 		{"C-electron-electron-303144317.log", 536, 550, 0, "js.error",
 			"the file:line, source and caret lines above a blank line and the error belong to it"},
+		// A tool reports a failure, then sums it up right before the job
+		// fails: the first report comes first.
+		{"Java-ReactiveX-RxJava-564360351.log", 309, 315, 0, "java.surefire",
+			"a failed test comes before Gradle's \"tests completed, 1 failed\" near the end"},
+		{"CoffeeScript-postcss-autoprefixer-460085832.log", 479, 499, 0, "js.jest-failed",
+			"Jest's FAIL and its assertion come before its \"Tests: 1 failed\" summary"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

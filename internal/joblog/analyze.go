@@ -1153,7 +1153,7 @@ func (a *analyzer) rank() []*block {
 			switch {
 			case b.start > a.failLine:
 				s -= 25 // after the first failure: a cascade or cleanup
-			case b.start <= a.failLine && b.start >= a.failCmdLine && a.failCmdLine > 0:
+			case b.start >= a.failCmdLine && a.failCmdLine > 0:
 				s += 25 // in the output of the command that failed
 			}
 		}

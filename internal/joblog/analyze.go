@@ -702,8 +702,6 @@ func isContinuation(text []byte) bool {
 	return false
 }
 
-// isBlank reports whether text is white space only, as bytes.TrimSpace
-// sees it. It stops at the first ASCII byte that is not a space.
 // isCaretLine reports whether text only points at the line above it: '^'
 // (at least one) and '~' after spaces, as compilers and Node.js print
 // under a source line.
@@ -721,6 +719,8 @@ func isCaretLine(text []byte) bool {
 	return seen
 }
 
+// isBlank reports whether text is white space only, as bytes.TrimSpace
+// sees it. It stops at the first ASCII byte that is not a space.
 func isBlank(text []byte) bool {
 	for _, c := range text {
 		switch {

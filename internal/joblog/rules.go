@@ -447,8 +447,8 @@ func literalStarts(re *syntax.Regexp) (lits []string, ok bool) {
 				}
 				// A class of many bytes would multiply the literals:
 				// they would cost more to look for than they save.
-				more, ok := literalStarts(next)
-				if !ok || len(more) > 2 || len(lits)*len(more) > maxStarts {
+				more, nextOK := literalStarts(next)
+				if !nextOK || len(more) > 2 || len(lits)*len(more) > maxStarts {
 					break
 				}
 				var prod []string

@@ -229,8 +229,7 @@ func hasOpenPrefix(trimmed []byte) bool {
 // modeNone) needs one of: a first byte in openAny; a start in
 // openPrefixes; a last '!' (Surefire's "<<< FAILURE!"); at the line's
 // start, a last 'D' (Gradle's " FAILED") or a first word with ".py::"
-// (pytest -v). A test
-// added there must be added here.
+// (pytest -v). A test added there must be added here.
 func mayOpen(text, trimmed []byte, atStart bool) bool {
 	if len(trimmed) == 0 {
 		return false

@@ -271,6 +271,10 @@ type analyzer struct {
 	decLine  int
 
 	warn warningNote // the first located warning of the current command
+
+	// pending is set in RSpec's list of pending examples, whose numbered
+	// entries are not failures ("Failures listed here are expected").
+	pending bool
 }
 
 // line handles one raw line (without its '\n').
@@ -311,6 +315,9 @@ func (a *analyzer) line(raw []byte) {
 	} else {
 		m = classify(a.rs, text)
 	}
+	if a.pending || len(text) >= 8 && text[0] == 'P' {
+		a.rspecPending(text, &m)
+	}
 	w := m.weight
 	isCmd := isCommand(text)
 	if isCmd {
@@ -334,6 +341,26 @@ func (a *analyzer) line(raw []byte) {
 
 	a.remember(n, text, w, isCmd, a.chunkOff >= 0 && a.cl.plain)
 }
+
+// rspecPending follows RSpec's list of pending examples, from its header
+// to the list of failures or the run's summary, and takes away the match
+// of a numbered entry in it.
+func (a *analyzer) rspecPending(text []byte, m *lineMatch) {
+	switch {
+	case bytes.Equal(text, pendingHeader) || bytes.HasPrefix(text, pendingNote):
+		a.pending = true
+	case !a.pending:
+	case bytes.Equal(text, []byte("Failures:")) || bytes.HasPrefix(text, []byte("Finished in ")) || isCommand(text):
+		a.pending = false
+	case m.rule != nil && m.rule.Numbered:
+		*m = lineMatch{}
+	}
+}
+
+var (
+	pendingHeader = []byte("Pending:")
+	pendingNote   = []byte("Pending: (Failures listed here are expected")
+)
 
 // indexNewline is bytes.IndexByte(data, '\n') for data, the end of the
 // chunk from offset p: it reads the newline masks of the blocks it covers.

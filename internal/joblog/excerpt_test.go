@@ -123,3 +123,33 @@ func TestSyntaxErrorPlaceAboveBlank(t *testing.T) {
 		}
 	}
 }
+
+// RSpec lists pending examples, numbered like failures, before the
+// failures: on a real run's end, the first excerpt starts at "Failures:",
+// and no line of the pending list is highlighted.
+func TestRSpecPendingIsNotAFailure(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "logs", "Ruby-discourse-discourse-566356317-end.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failures := 0
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.TrimSuffix(l, "\r") == "Failures:" {
+			failures = i + 1
+		}
+	}
+	res, err := Analyze(strings.NewReader(string(data)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Excerpts) == 0 || res.Excerpts[0].StartLine != failures || res.Excerpts[0].Rule != "ruby.rspec" {
+		t.Fatalf("excerpts %+v; want the first to start at line %d, \"Failures:\"", res.Excerpts, failures)
+	}
+	for _, e := range res.Excerpts {
+		for _, h := range e.Highlight {
+			if h < failures {
+				t.Errorf("line %d of the pending list is highlighted", h)
+			}
+		}
+	}
+}

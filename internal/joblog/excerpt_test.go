@@ -38,6 +38,8 @@ func TestExcerptsCoverLabelledChunk(t *testing.T) {
 			"a failed test comes before Gradle's \"tests completed, 1 failed\" near the end"},
 		{"CoffeeScript-postcss-autoprefixer-460085832.log", 479, 499, 0, "js.jest-failed",
 			"Jest's FAIL and its assertion come before its \"Tests: 1 failed\" summary"},
+		{"C-php-php-src-531216112.log", 2863, 2865, 0, "php.run-tests",
+			"PHP's run-tests.php reports a failed .phpt test after its diff"},
 		{"TypeScript-angular-angular-502325280.log", 2440, 2449, 0, "tool.error-message",
 			"the failing command's error, whose block runs past the failure line, comes before a permission error of an earlier command"},
 	}

@@ -117,15 +117,18 @@ func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 					under += i
 				}
 			}
-			if under >= j {
-				out = append(out, raw[i:j]...)
-				i = j
+			if under < j {
+				p, end := c.markerIn(raw, i, j)
+				out = append(out, raw[i:p]...)
+				i = end
 				continue
 			}
-			p, end := c.markerIn(raw, i, j)
-			out = append(out, raw[i:p]...)
-			i = end
-			continue
+			out = append(out, raw[i:j]...)
+			i = j
+			if i == len(raw) {
+				break
+			}
+			// raw[i] ends the run: it is not plain.
 		}
 		b := raw[i]
 		switch {

@@ -99,10 +99,12 @@ func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 	keepStart, keepEnd := 0, 0 // the last segment with visible text
 	under := -1                // the first '_' from i on (len(raw): none), once looked for
 	for i := 0; i < len(raw); {
-		j := 0
-		if masks != nil {
+		j := i // an escape is not plain: no need to look
+		switch {
+		case raw[i] == 0x1b:
+		case masks != nil:
 			j = specialFrom(masks, off, i, len(raw))
-		} else {
+		default:
 			j = plainEnd(raw, i)
 		}
 		if j > i {

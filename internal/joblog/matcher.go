@@ -451,7 +451,7 @@ func (km *keywordMatcher) scan4Scalar(line []byte, m *ruleMask) {
 }
 
 // blockBatch is how many 32-byte blocks a call of gramMasks handles.
-const blockBatch = 64
+const blockBatch = 8
 
 // scanBlocks tests the grams at every offset of a line of at least 35
 // bytes with gramMasks: whole blocks of 32 offsets, then one block that

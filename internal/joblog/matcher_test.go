@@ -79,9 +79,16 @@ func TestScanAgreesWithNaive(t *testing.T) {
 		}
 	}
 	// Keywords ending lines of every length around the 32-byte blocks
-	// gramMasks reads, and the last gram of the line, read alone.
+	// gramMasks reads, the batches of blocks scanBlocks hands it (256
+	// bytes), and the last gram of the line, read alone.
+	var lengths []int
+	for _, r := range [][2]int{{30, 100}, {250, 300}, {505, 530}} {
+		for n := r[0]; n <= r[1]; n++ {
+			lengths = append(lengths, n)
+		}
+	}
 	for _, k := range []string{" ok", "✓", " passed", "warn ", "exception: ", "--- fail"} {
-		for n := 30; n <= 100; n++ {
+		for _, n := range lengths {
 			if n > len(k) {
 				lines = append(lines, []byte(strings.Repeat("x", n-len(k))+k))
 			}

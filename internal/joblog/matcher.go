@@ -42,12 +42,15 @@ func (m *ruleMask) indexes(n int) iter.Seq[int] {
 // indentation; a leading or trailing `\b` asks for a word boundary there
 // (the neighbouring byte is not a letter, a digit or '_').
 type keyword struct {
-	text      string // the literal, lower case
-	rule      int
-	anchor    int  // offset in text of the bytes the prefilter looks for
-	lineStart bool // "^"
-	wordStart bool // leading `\b`
-	wordEnd   bool // trailing `\b`
+	text string // the literal, lower case
+	// head holds the literal's first 8 bytes (little endian), and
+	// headMask the bytes of head the literal has.
+	head, headMask uint64
+	rule           int
+	anchor         int  // offset in text of the bytes the prefilter looks for
+	lineStart      bool // "^"
+	wordStart      bool // leading `\b`
+	wordEnd        bool // trailing `\b`
 }
 
 // parseKeyword reads the keyword syntax. Keywords not bound to the start of
@@ -70,6 +73,10 @@ func parseKeyword(s string, rule, minLen int) (keyword, error) {
 		return k, fmt.Errorf("keyword %q is too short: %d bytes, or 1 at the start of the line", s, minLen)
 	}
 	k.text = s
+	for j := 0; j < len(s) && j < 8; j++ {
+		k.head |= uint64(s[j]) << (8 * j)
+		k.headMask |= 0xff << (8 * j)
+	}
 	if !k.lineStart {
 		k.anchor = rarestGram(s, min(minLen, 4))
 	}
@@ -301,16 +308,34 @@ func (km *keywordMatcher) scan(line []byte) ruleMask {
 	return m
 }
 
-// scanLineStart looks for the keywords bound to the start of the line.
+// scanLineStart looks for the keywords bound to the start of the line. A
+// keyword of up to 8 bytes (they all are) is compared with the line's
+// first 8 bytes, folded, in one word.
 func (km *keywordMatcher) scanLineStart(line []byte, m *ruleMask) {
 	n := len(line)
 	s := 0
 	for s < n && (line[s] == ' ' || line[s] == '\t') {
 		s++
 	}
-	if s < n {
-		for _, ki := range km.lineKws[line[s]|0x20] {
-			km.check(line, s, &km.kws[ki], m)
+	if s == n || len(km.lineKws[line[s]|0x20]) == 0 {
+		return
+	}
+	var x uint64
+	if n-s >= 8 {
+		x = binary.LittleEndian.Uint64(line[s:])
+	} else {
+		var pad [8]byte
+		copy(pad[:], line[s:])
+		x = binary.LittleEndian.Uint64(pad[:])
+	}
+	x = lower8(x)
+	for _, ki := range km.lineKws[line[s]|0x20] {
+		k := &km.kws[ki]
+		switch {
+		case len(k.text) > 8:
+			km.check(line, s, k, m)
+		case x&k.headMask == k.head: // past the line, x holds zeros, which no keyword does
+			km.checkBounds(line, s, k, m)
 		}
 	}
 }

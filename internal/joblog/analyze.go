@@ -522,7 +522,17 @@ var (
 	logLimit        = []byte("Job's log exceeded limit of ")
 )
 
+// factLead marks the first bytes of the starts plainLead and mayHoldFact
+// look for; most lines start otherwise and need no more.
+var factLead = func() (t [256]bool) {
+	for _, p := range [][]byte{errorPrefix, usingPrefix, travisCommand, logLimit, sectionPrefix, []byte("$ ")} {
+		t[p[0]] = true
+	}
+	return t
+}()
+
 // mayHoldFact reports whether text starts as the lines that facts reads.
+// A start added here must be added to factLead.
 func mayHoldFact(text []byte) bool {
 	if len(text) == 0 {
 		return false
@@ -547,7 +557,7 @@ func isCommand(text []byte) bool { return len(text) > 2 && text[0] == '$' && tex
 // lines that line reads for more than their rules: a fact, a command, a
 // section marker.
 func plainLead(text []byte) bool {
-	if len(text) == 0 {
+	if len(text) == 0 || !factLead[text[0]] {
 		return true
 	}
 	switch text[0] {

@@ -1208,10 +1208,10 @@ func (a *analyzer) rank() []*block {
 			// this one its summary or a later one.
 			s += 8 * (b.end - a.failCmdLine) / (a.failLine - a.failCmdLine)
 		}
+		if repeat {
+			s -= 4 * min(seen[b.rule], 3) // the same message again: an echo
+		}
 		if b.rule != nil && !b.leadUp {
-			if k := seen[b.rule]; k > 0 {
-				s -= 4 * min(k, 3) // the same message again: an echo
-			}
 			seen[b.rule]++
 		}
 		list = append(list, scored{b, s})

@@ -261,11 +261,7 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 		if _, ok := byGram[g]; !ok {
 			order = append(order, g)
 		}
-		c := candidate{kw: uint16(i), off: uint16(k.anchor), whole: len(k.text) <= 8}
-		for j := 0; j < len(k.text) && j < 8; j++ {
-			c.head |= uint64(k.text[j]) << (8 * j)
-			c.headMask |= 0xff << (8 * j)
-		}
+		c := candidate{head: k.head, headMask: k.headMask, kw: uint16(i), off: uint16(k.anchor), whole: len(k.text) <= 8}
 		byGram[g] = append(byGram[g], c)
 	}
 	size := 16

@@ -566,7 +566,7 @@ type literalSet struct {
 	// (empty when none does).
 	byFirst []string
 	span    [256]struct{ lo, hi uint16 }
-	first   [256]bool // whether span[c] is not empty
+	first   [256]bool // whether span[c] is not empty: one load per byte in index's loop
 	// lead, when every literal has the same byte at offset at (case
 	// ignored), holds that byte in lower and upper case: IndexByte then
 	// finds the places to compare, many bytes at a time. A set of one

@@ -311,7 +311,13 @@ func (a *analyzer) line(raw []byte) {
 
 	var m lineMatch
 	if covered && a.cl.plain && a.grams {
-		m = classifyMask(a.rs, text, matcher.scanChunk(text, a.masks, off))
+		// findStop verified the grams from stopFrom to stop: none is a
+		// keyword's.
+		from := off
+		if a.stopFrom >= 0 && a.stopFrom <= off {
+			from = a.stop
+		}
+		m = classifyMask(a.rs, text, matcher.scanChunk(text, a.masks, off, from))
 	} else {
 		m = classify(a.rs, text)
 	}

@@ -151,7 +151,7 @@ func TestChunkScanAgrees(t *testing.T) {
 			var want ruleMask
 			matcher.scanLineStart(line, &want)
 			matcher.scan4Scalar(line, &want)
-			if got := matcher.scanChunk(line, masks, c[0]); got != want {
+			if got := matcher.scanChunk(line, masks, c[0], c[0]); got != want {
 				t.Fatalf("scanChunk(%q) = %x, scan %x", line, got, want)
 			}
 			if got := matcher.scan(line); got != want {

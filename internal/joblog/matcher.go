@@ -373,14 +373,16 @@ type blockMask struct {
 
 // scanChunk is scan for a line that is chunk[off:off+len(line)], the
 // grams of its offsets tested already by blockMasks (chunkCovers checks
-// that they were).
-func (km *keywordMatcher) scanChunk(line []byte, masks []blockMask, off int) ruleMask {
+// that they were). The grams at chunk offsets before from are known to be
+// no keyword's: they are not verified again.
+func (km *keywordMatcher) scanChunk(line []byte, masks []blockMask, off, from int) ruleMask {
 	var m ruleMask
 	km.scanLineStart(line, &m)
 	// The line's grams are at chunk offsets off..last.
 	last := off + len(line) - 4
-	for b := off >> 5; b <= last>>5 && last >= off; b++ {
-		if v := inRange(masks[b].grams, b<<5, off, last); v != 0 {
+	first := max(off, from)
+	for b := first >> 5; b <= last>>5 && last >= first; b++ {
+		if v := inRange(masks[b].grams, b<<5, first, last); v != 0 {
 			km.wakeBlock(line, b<<5-off, v, &m)
 		}
 	}

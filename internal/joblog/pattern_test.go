@@ -427,6 +427,13 @@ func TestRequiredSets(t *testing.T) {
 		{re: `\d+ runs, \d+ assertions, [1-9]\d* failures`, want: [][]string{{" runs, "}, {" assertions, "}, {" failures"}}},
 		{re: `a.*bcd.*efg.*hij.*klm`, want: [][]string{{"bcd"}, {"efg"}, {"hij"}}},
 		{re: `\S+ ok`, want: [][]string{{" ok"}}},
+		// A need goes on through the parts that match only literals.
+		{re: `^\s*\S+\.(j|t)sx?:\d+`, want: [][]string{{".js", ".ts"}}},
+		{re: `\d+ (tests|runs), .* [1-9]\d* errors`, want: [][]string{{" tests", " runs"}, {" errors"}}},
+		// Not past a part whose literals are only its starts ("e" for
+		// "Error", "Exception", "Exit").
+		{re: `[A-Z]\w*(Error|Exception|Exit|Interrupt): `},
+		{re: `(Error|Exception|Exit)x: `, want: [][]string{{"x: "}}},
 		{re: `x+`},
 		{re: `(ab)?cd`},
 	}

@@ -437,28 +437,7 @@ func literalStarts(re *syntax.Regexp) (lits []string, ok bool) {
 			case syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginText, syntax.OpBeginLine:
 				continue // zero-width: the next expression starts the match
 			}
-			// While the parts match only their literals, the literals
-			// of the next part extend them, up to longEnough bytes:
-			// ` (tests|runs)` gives " tests" and " runs" rather than " ".
-			lits, ok = literalStarts(s)
-			for _, next := range re.Sub[i+1:] {
-				if !ok || !exactLiterals(s) || shortest(lits) >= longEnough {
-					break
-				}
-				// A class of many bytes would multiply the literals:
-				// they would cost more to look for than they save.
-				more, nextOK := literalStarts(next)
-				if !nextOK || len(more) > 2 || len(lits)*len(more) > maxStarts {
-					break
-				}
-				var prod []string
-				for _, a := range lits {
-					for _, b := range more {
-						prod = append(prod, a+b)
-					}
-				}
-				lits, s = prod, next
-			}
+			lits, _, ok = extendedStarts(re.Sub, i)
 			return lits, ok
 		}
 		return nil, false
@@ -473,6 +452,35 @@ func literalStarts(re *syntax.Regexp) (lits []string, ok bool) {
 		return lits, true
 	}
 	return nil, false
+}
+
+// extendedStarts returns the literals that start every match of the
+// concatenation parts[i:] and the index of the first part they do not
+// cover. While the parts match only their literals, the literals of the
+// next part extend them, up to longEnough bytes: ` (tests|runs)` gives
+// " tests" and " runs" rather than " ".
+func extendedStarts(parts []*syntax.Regexp, i int) (lits []string, next int, ok bool) {
+	lits, ok = literalStarts(parts[i])
+	s := parts[i]
+	for next = i + 1; next < len(parts); next++ {
+		if !ok || !exactLiterals(s) || shortest(lits) >= longEnough {
+			break
+		}
+		// A class of many bytes would multiply the literals: they would
+		// cost more to look for than they save.
+		more, nextOK := literalStarts(parts[next])
+		if !nextOK || len(more) > 2 || len(lits)*len(more) > maxStarts {
+			break
+		}
+		var prod []string
+		for _, a := range lits {
+			for _, b := range more {
+				prod = append(prod, a+b)
+			}
+		}
+		lits, s = prod, parts[next]
+	}
+	return lits, next, ok
 }
 
 // longEnough is the length from which literalStarts stops extending its
@@ -505,13 +513,21 @@ func exactLiterals(re *syntax.Regexp) bool {
 		return ok
 	case syntax.OpCapture:
 		return exactLiterals(re.Sub[0])
-	case syntax.OpAlternate, syntax.OpConcat:
+	case syntax.OpAlternate:
 		for _, s := range re.Sub {
 			if !exactLiterals(s) {
 				return false
 			}
 		}
 		return len(re.Sub) > 0
+	case syntax.OpConcat:
+		// Exact when the literals of the first part, extended, cover
+		// every part: extendedStarts stops early on a long prefix.
+		if len(re.Sub) == 0 {
+			return false
+		}
+		_, next, ok := extendedStarts(re.Sub, 0)
+		return ok && next == len(re.Sub) && exactLiterals(re.Sub[len(re.Sub)-1])
 	}
 	return false
 }
@@ -532,11 +548,13 @@ func requiredSets(re *syntax.Regexp) []*literalSet {
 		parts = re.Sub
 	}
 	var out []*literalSet
-	for _, p := range parts {
-		lits, ok := literalStarts(p)
-		if !ok || len(out) == maxNeeds {
+	for i := 0; i < len(parts) && len(out) < maxNeeds; {
+		lits, next, ok := extendedStarts(parts, i)
+		if !ok {
+			i++
 			continue
 		}
+		i = next
 		short := false
 		for _, l := range lits {
 			short = short || len(l) < minNeedLength

@@ -77,19 +77,27 @@ done:
 	VPOR Y15, Y2, Y2; \
 	VPOR Y15, Y3, Y3
 
-// GRAMS_STORE hashes the grams in Y0-Y3 as gramHash does, looks them up in
-// the table at DI, and stores the block's mask at R8; then it moves to the
-// next block and counts CX down. A gather clears its mask: each gets a
-// fresh one. An entry is 0 or 1 in the low byte of each gathered dword (the
-// other bytes are the next entries); Y4+j holds the entries of offsets 4k+j
-// in its dword k. Bit 0 of each, moved to bit 7 of byte j of its dword and
-// the four ORed together, gives one byte per offset in order, for
-// VPMOVMSKB.
+// GRAMS_STORE hashes the grams in Y0-Y3 as gramHash and gramFP do, looks
+// them up in the table at DI, and stores the block's mask at R8; then it
+// moves to the next block and counts CX down. A gather clears its mask:
+// each gets a fresh one. An entry is the low byte of each gathered dword
+// (the other bytes are the next entries); the gram's bit in it is
+// shifted to bit 0. Y4+j holds the bits of offsets 4k+j in its dword k.
+// Bit 0 of each, moved to bit 7 of byte j of its dword and the four ORed
+// together, gives one byte per offset in order, for VPMOVMSKB.
 #define GRAMS_STORE \
 	VPMULLD Y14, Y0, Y0; \
 	VPMULLD Y14, Y1, Y1; \
 	VPMULLD Y14, Y2, Y2; \
 	VPMULLD Y14, Y3, Y3; \
+	VPSLLD $15, Y0, Y9; \
+	VPSLLD $15, Y1, Y10; \
+	VPSLLD $15, Y2, Y11; \
+	VPSLLD $15, Y3, Y12; \
+	VPSRLD $29, Y9, Y9; \
+	VPSRLD $29, Y10, Y10; \
+	VPSRLD $29, Y11, Y11; \
+	VPSRLD $29, Y12, Y12; \
 	VPSRLD $17, Y0, Y0; \
 	VPSRLD $17, Y1, Y1; \
 	VPSRLD $17, Y2, Y2; \
@@ -106,6 +114,10 @@ done:
 	VPGATHERDD Y8, (DI)(Y2*1), Y6; \
 	VPCMPEQD Y8, Y8, Y8; \
 	VPGATHERDD Y8, (DI)(Y3*1), Y7; \
+	VPSRLVD Y9, Y4, Y4; \
+	VPSRLVD Y10, Y5, Y5; \
+	VPSRLVD Y11, Y6, Y6; \
+	VPSRLVD Y12, Y7, Y7; \
 	VPSLLD $31, Y4, Y4; \
 	VPSLLD $31, Y5, Y5; \
 	VPSLLD $31, Y6, Y6; \
@@ -125,9 +137,9 @@ done:
 // func gramMasks(p *byte, blocks int, tab *byte, out *blockMask, keep uint32)
 //
 // For each 32-byte block b of p, out[b].grams gets bit o set for every
-// offset 32b+o whose gram has a non-zero entry in tab: the 4 bytes there,
-// ORed with 0x20 in each byte, ANDed with keep (0xffffffff for 4-byte
-// grams, 0x00ffffff for 3-byte ones) and hashed as gramHash does. It reads
+// offset 32b+o whose gram's bit is set in tab (see gramBit): the 4 bytes
+// there, ORed with 0x20 in each byte, ANDed with keep (0xffffffff for
+// 4-byte grams, 0x00ffffff for 3-byte ones). It reads
 // p[0 : 32*blocks+3] and tab[0 : 1<<15+3], and leaves the other fields of
 // out alone.
 TEXT ·gramMasks(SB), NOSPLIT, $0-36

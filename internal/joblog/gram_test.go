@@ -21,7 +21,7 @@ func refBlockMasks(km *keywordMatcher, p []byte, blocks int) []blockMask {
 		for o := range 32 {
 			i := 32*b + o
 			g := uint32(p[i]) | uint32(p[i+1])<<8 | uint32(p[i+2])<<16 | uint32(p[i+3])<<24
-			if km.bits[gramHash((g|0x20202020)&km.keep)] != 0 {
+			if gramBit(&km.bits, (g|0x20202020)&km.keep) != 0 {
 				out[b].grams |= 1 << o
 			}
 			if c := p[i]; (c < 0x20 || c >= 0x7f) && c != '\t' && c != '\n' && (c != '\r' || p[i+1] != '\n') {

@@ -191,13 +191,26 @@ var tripleRank = func() map[[3]byte]int {
 	return m
 }()
 
-// gramBits is the size of the prefilter's table: 1<<gramBits bytes, a byte
-// rather than a bit per hash so that a test is one load.
+// gramBits is the size of the prefilter's table: 1<<gramBits bytes, so
+// that a test is one load.
 const gramBits = 15
+
+// gramMul is the multiplier of the grams' hash.
+const gramMul = 0x9E3779B1
 
 // gramHash maps a gram (its bytes ORed with 0x20) to an entry of the
 // prefilter.
-func gramHash(g uint32) uint32 { return g * 0x9E3779B1 >> (32 - gramBits) }
+func gramHash(g uint32) uint32 { return g * gramMul >> (32 - gramBits) }
+
+// gramFP is the gram's bit in its entry: the 3 bits of the hash below
+// those of gramHash. An anchor sets its bit, so a gram that only shares
+// its entry with an anchor passes one time in eight.
+func gramFP(g uint32) uint32 { return g * gramMul << gramBits >> 29 }
+
+// gramBit returns 1 when gram g may be an anchor of tab, else 0.
+func gramBit(tab *[1<<gramBits + 4]uint8, g uint32) uint {
+	return uint(tab[gramHash(g)]>>gramFP(g)) & 1
+}
 
 // fold8 ORs every byte with 0x20, which maps upper-case ASCII letters to
 // lower case (and confuses a few punctuation bytes, which only costs a
@@ -218,7 +231,7 @@ const fold8 = 0x2020202020202020
 type keywordMatcher struct {
 	width   int                    // bytes in a gram: 4 or 3
 	keep    uint32                 // the bytes of a 4-byte load that make a gram
-	bits    [1<<gramBits + 4]uint8 // gramHash -> some anchor may be there (gramMasks reads 3 bytes past the last entry)
+	bits    [1<<gramBits + 4]uint8 // gramHash -> the gramFP bits of the anchors there (gramMasks reads 3 bytes past the last entry)
 	slots   []anchorSlot           // open addressing by gramHash, gram 0 when free
 	cands   []candidate            // the keywords of each anchor
 	lineKws [256][]uint16          // the line-start keywords, by their first byte (folded)
@@ -271,7 +284,7 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 	km.slots = make([]anchorSlot, size)
 	for _, g := range order {
 		h := gramHash(g)
-		km.bits[h] = 1
+		km.bits[h] |= 1 << gramFP(g)
 		j := int(h) & (size - 1)
 		for km.slots[j].gram != 0 {
 			j = (j + 1) & (size - 1)
@@ -465,9 +478,8 @@ func (km *keywordMatcher) scan4Scalar(line []byte, m *ruleMask) {
 			i = n - 8
 		}
 		x := binary.LittleEndian.Uint64(line[i:]) | fold8
-		h0, h1, h2 := gramHash(uint32(x)), gramHash(uint32(x>>8)), gramHash(uint32(x>>16))
-		h3, h4 := gramHash(uint32(x>>24)), gramHash(uint32(x>>32))
-		if v := uint(tab[h0]) | uint(tab[h1])<<1 | uint(tab[h2])<<2 | uint(tab[h3])<<3 | uint(tab[h4])<<4; v != 0 {
+		if v := gramBit(tab, uint32(x)) | gramBit(tab, uint32(x>>8))<<1 | gramBit(tab, uint32(x>>16))<<2 |
+			gramBit(tab, uint32(x>>24))<<3 | gramBit(tab, uint32(x>>32))<<4; v != 0 {
 			km.wake4(line, i, x, v, m)
 		}
 	}
@@ -502,8 +514,8 @@ func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 	}
 	if km.width == 3 {
 		g := (uint32(line[n-3]) | uint32(line[n-2])<<8 | uint32(line[n-1])<<16) | 0x202020
-		if h := gramHash(g); km.bits[h] != 0 {
-			km.verify(line, n-3, g, h, m)
+		if gramBit(&km.bits, g) != 0 {
+			km.verify(line, n-3, g, gramHash(g), m)
 		}
 	}
 }
@@ -523,7 +535,7 @@ func (km *keywordMatcher) wakeBlock(line []byte, i int, v uint32, m *ruleMask) {
 func (km *keywordMatcher) test4(line []byte, i int, x uint64, last int, m *ruleMask) {
 	var v uint
 	for j := 0; j <= last; j++ {
-		v |= uint(km.bits[gramHash(uint32(x>>(8*j)))]) << j
+		v |= gramBit(&km.bits, uint32(x>>(8*j))) << j
 	}
 	km.wake4(line, i, x, v, m)
 }
@@ -551,7 +563,7 @@ func (km *keywordMatcher) scan3(line []byte, m *ruleMask) {
 		x := load8(line, 0)
 		var v uint
 		for j := 0; j <= n-3; j++ {
-			v |= uint(tab[gramHash(uint32(x>>(8*j))&0xffffff)]) << j
+			v |= gramBit(tab, uint32(x>>(8*j))&0xffffff) << j
 		}
 		km.wake3(line, 0, x, v, m)
 		return
@@ -561,9 +573,9 @@ func (km *keywordMatcher) scan3(line []byte, m *ruleMask) {
 			i = n - 8 // as in scan4
 		}
 		x := binary.LittleEndian.Uint64(line[i:]) | fold8
-		h0, h1, h2 := gramHash(uint32(x)&0xffffff), gramHash(uint32(x>>8)&0xffffff), gramHash(uint32(x>>16)&0xffffff)
-		h3, h4, h5 := gramHash(uint32(x>>24)&0xffffff), gramHash(uint32(x>>32)&0xffffff), gramHash(uint32(x>>40)&0xffffff)
-		if v := uint(tab[h0]) | uint(tab[h1])<<1 | uint(tab[h2])<<2 | uint(tab[h3])<<3 | uint(tab[h4])<<4 | uint(tab[h5])<<5; v != 0 {
+		const m3 = 0xffffff
+		if v := gramBit(tab, uint32(x)&m3) | gramBit(tab, uint32(x>>8)&m3)<<1 | gramBit(tab, uint32(x>>16)&m3)<<2 |
+			gramBit(tab, uint32(x>>24)&m3)<<3 | gramBit(tab, uint32(x>>32)&m3)<<4 | gramBit(tab, uint32(x>>40)&m3)<<5; v != 0 {
 			km.wake3(line, i, x, v, m)
 		}
 	}

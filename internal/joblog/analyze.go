@@ -120,36 +120,15 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 		a.ownLines()
 		nread, err := r.Read(buf)
 		a.res.Bytes += int64(nread)
-		data := buf[:nread]
+		chunk := buf[:nread]
+		var tail []byte
 		if haveGramMasks {
-			// The keyword prefilter runs on the whole chunk at once; the
-			// lines that cleaning leaves as they are use its result.
-			a.masks, a.grams = matcher.blockMasks(data, a.masks)
-			a.stopFrom = -1
+			chunk, tail, carry, overflow = a.prepare(chunk, carry, overflow)
 		}
-		for len(data) > 0 {
-			if len(carry) == 0 && !overflow {
-				p := nread - len(data)
-				if q := a.quietRun(buf[:nread], p); q > p {
-					data = data[q-p:]
-					continue
-				}
-			}
-			i := a.indexNewline(data, nread-len(data))
-			if i < 0 {
-				carry, overflow = appendCapped(carry, data, overflow)
-				break
-			}
-			if len(carry) > 0 || overflow {
-				carry, _ = appendCapped(carry, data[:i], overflow)
-				a.chunkOff = -1
-				a.line(carry)
-				carry, overflow = carry[:0], false
-			} else {
-				a.chunkOff = nread - len(data)
-				a.line(data[:i])
-			}
-			data = data[i+1:]
+		carry, overflow = a.lines(chunk, carry, overflow)
+		a.cleaned = false
+		if len(tail) > 0 {
+			carry, overflow = appendCapped(carry, tail, overflow)
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
@@ -163,8 +142,163 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 		a.line(carry)
 	}
 	a.finish()
+	if a.cbuf != nil {
+		cleanBufs.Put(a.cbuf)
+	}
 	return a.res, readErr
 }
+
+// lines handles the lines of chunk, which a.masks describe (when
+// haveGramMasks), the first of them completing carry; it returns the line
+// left incomplete at the end of chunk, with overflow set when it is longer
+// than maxLineBytes.
+func (a *analyzer) lines(chunk, carry []byte, overflow bool) ([]byte, bool) {
+	data := chunk
+	for len(data) > 0 {
+		p := len(chunk) - len(data)
+		if len(carry) == 0 && !overflow {
+			if q := a.quietRun(chunk, p); q > p {
+				data = data[q-p:]
+				continue
+			}
+		}
+		i := a.indexNewline(data, p)
+		if i < 0 {
+			return appendCapped(carry, data, overflow)
+		}
+		if len(carry) > 0 || overflow {
+			carry, _ = appendCapped(carry, data[:i], overflow)
+			a.chunkOff = -1
+			a.line(carry)
+			carry, overflow = carry[:0], false
+		} else {
+			a.chunkOff = p
+			a.line(data[:i])
+		}
+		data = data[i+1:]
+	}
+	return carry, overflow
+}
+
+// prepare computes the masks of chunk, the chunk just read. When many of
+// its blocks hold bytes that are not plain text (colours, section markers,
+// '\r' redraws), it first completes carry, then cleans the chunk's whole
+// lines and returns their text (preclean) for lines to read instead, with
+// the bytes of the incomplete line at the chunk's end as tail: lines that
+// cleaning changed then read as plain text, and runs of quiet lines go on
+// through them. Otherwise it returns chunk itself, with no tail.
+func (a *analyzer) prepare(chunk, carry []byte, overflow bool) (out, tail, carry2 []byte, overflow2 bool) {
+	var special int
+	a.masks, special = textBlockMasks(chunk, a.masks)
+	a.stopFrom = -1
+	if len(a.masks) == 0 || special*precleanShare < len(a.masks) {
+		a.grams = matcher.gramsOf(chunk, a.masks, special)
+		return chunk, nil, carry, overflow
+	}
+	a.grams = false
+	p := 0
+	if len(carry) > 0 || overflow {
+		i := a.indexNewline(chunk, 0)
+		if i < 0 {
+			carry, overflow = appendCapped(carry, chunk, overflow)
+			return nil, nil, carry, overflow
+		}
+		carry, _ = appendCapped(carry, chunk[:i], overflow)
+		a.chunkOff = -1
+		a.line(carry)
+		carry, overflow = carry[:0], false
+		p = i + 1
+	}
+	end := bytes.LastIndexByte(chunk, '\n') + 1
+	if end <= p {
+		return nil, chunk[p:], carry, overflow
+	}
+	cb := a.preclean(chunk, p, end)
+	var cs int
+	a.masks, cs = textBlockMasks(cb, a.masks)
+	a.grams = matcher.gramsOf(cb, a.masks, cs)
+	a.cleaned = true
+	return cb, chunk[end:], carry, overflow
+}
+
+// prepare cleans a chunk first when at least one of every precleanShare
+// of its 32-byte blocks holds a byte that is not plain text. Below that,
+// copying the chunk and computing its masks again costs more than the
+// lines it turns into plain text save.
+const precleanShare = 8
+
+// preclean writes the whole lines chunk[p:end] (end follows a '\n') to the
+// cleaned buffer as line reads them, and returns it. Runs of plain lines
+// are copied as they are; each other line is written as its timestamp
+// header, if the log has them, then its display text. A line with section
+// markers, or whose text starts as a marker would, is written as it is and
+// its offset kept in rawAt: line cleans it again. The masks describe chunk.
+func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
+	if a.cbuf == nil {
+		a.cbuf = cleanBufs.Get().(*[]byte)
+	}
+	out := (*a.cbuf)[:0]
+	a.rawAt, a.rawNext = a.rawAt[:0], 0
+	timestamped := a.timestamped
+	if a.n == 0 {
+		// The log's first line: line decides from it.
+		timestamped = hasTimestampHeader(chunk[p : p+bytes.IndexByte(chunk[p:end], '\n')])
+	}
+	covered := min(32*len(a.masks), end)
+	for p < end {
+		s := p // past the masks, each line is cleaned
+		if p < covered {
+			s = specialFrom(a.masks, 0, p, covered)
+		}
+		if s >= end {
+			out = append(out, chunk[p:end]...)
+			break
+		}
+		// The lines before the one that holds chunk[s] are plain.
+		ls := bytes.LastIndexByte(chunk[p:s], '\n') + p + 1
+		out = append(out, chunk[p:ls]...)
+		e := ls + bytes.IndexByte(chunk[ls:end], '\n')
+		h := 0
+		if timestamped && hasTimestampHeader(chunk[ls:e]) {
+			h = timestampHeader
+		}
+		var text []byte
+		if body := chunk[ls+h : e]; e <= covered {
+			if k := len(body); k > 0 && body[k-1] == '\r' {
+				body = body[:k-1] // as line drops it: the masks let it pass
+			}
+			text = a.cl.cleanChunkLine(body, a.masks, ls+h)
+		} else {
+			text = a.cl.clean(body)
+		}
+		if len(a.cl.markers) > 0 || bytes.HasPrefix(text, sectionPrefix) {
+			a.rawAt = append(a.rawAt, len(out))
+			out = append(out, chunk[ls:e]...)
+		} else {
+			out = append(out, chunk[ls:ls+h]...)
+			out = append(out, text...)
+		}
+		out = append(out, '\n')
+		p = e + 1
+	}
+	*a.cbuf = out
+	return out
+}
+
+// isRaw reports whether the line at offset off of the cleaned buffer was
+// written to it as it is. Lines are asked for in order.
+func (a *analyzer) isRaw(off int) bool {
+	for a.rawNext < len(a.rawAt) && a.rawAt[a.rawNext] < off {
+		a.rawNext++
+	}
+	return a.rawNext < len(a.rawAt) && a.rawAt[a.rawNext] == off
+}
+
+// cleanBufs holds the buffers preclean writes to.
+var cleanBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, readChunk)
+	return &b
+}}
 
 // readBufs holds read buffers of readChunk bytes, so that a run over many
 // logs does not allocate and clear one per log.
@@ -237,8 +371,9 @@ type analyzer struct {
 	cl   cleaner
 	n    int
 
-	// The masks of the blocks of the chunk read last, and the offset in
-	// it of the line being read (-1: the line is not in it).
+	// The masks of the blocks of the chunk read last (or of its cleaned
+	// lines), and the offset in it of the line being read (-1: the line is
+	// not in it).
 	masks    []blockMask
 	grams    bool // the masks hold the grams
 	chunkOff int
@@ -247,6 +382,14 @@ type analyzer struct {
 	stopFrom, stop int
 
 	timestamped bool
+
+	// cleaned tells that the lines being read come from preclean, whose
+	// buffer is cbuf; rawAt holds the offsets of the lines written as they
+	// are, rawNext the first not passed yet.
+	cleaned bool
+	cbuf    *[]byte
+	rawAt   []int
+	rawNext int
 
 	open []openSection
 	post int // depth of open after-failure sections (after_script, uploads, cleanup)
@@ -295,6 +438,13 @@ func (a *analyzer) line(raw []byte) {
 	}
 	var text []byte
 	switch {
+	case a.cleaned && a.chunkOff >= 0 && !a.isRaw(a.chunkOff):
+		// preclean wrote the line's display text, or copied a plain line,
+		// which may be a section marker still.
+		if k := len(raw); k > 0 && raw[k-1] == '\r' {
+			raw = raw[:k-1]
+		}
+		text = a.cl.cleanPlain(raw)
 	case !covered:
 		text = a.cl.clean(raw)
 	case chunkPlain(a.masks, off, len(raw)):

@@ -76,8 +76,8 @@ func allMasks(d []byte) []blockMask {
 	return masks
 }
 
-// blockMasks tests the grams of a chunk of plain text, not those of a
-// chunk coloured throughout.
+// gramsOf tests the grams of a chunk of plain text, not those of a chunk
+// coloured throughout.
 func TestBlockMasksSkipColouredText(t *testing.T) {
 	if !haveGramMasks {
 		t.Skip("gramMasks does not run here")
@@ -91,9 +91,9 @@ func TestBlockMasksSkipColouredText(t *testing.T) {
 		chunk []byte
 		grams bool
 	}{{plain, true}, {coloured, false}} {
-		masks, grams := matcher.blockMasks(tc.chunk, nil)
-		if grams != tc.grams || len(masks) != (len(tc.chunk)-3)/32 {
-			t.Errorf("blockMasks(%.40q…): %d masks, grams %v; want %d, %v", tc.chunk, len(masks), grams, (len(tc.chunk)-3)/32, tc.grams)
+		masks, special := textBlockMasks(tc.chunk, nil)
+		if grams := matcher.gramsOf(tc.chunk, masks, special); grams != tc.grams || len(masks) != (len(tc.chunk)-3)/32 {
+			t.Errorf("gramsOf(%.40q…): %d masks, grams %v; want %d, %v", tc.chunk, len(masks), grams, (len(tc.chunk)-3)/32, tc.grams)
 		}
 	}
 }
@@ -306,6 +306,8 @@ func FuzzAnalyzeBlocks(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add(colouredLog(false))
+	f.Add(colouredLog(true))
 	f.Fuzz(checkWithoutBlocks)
 }
 
@@ -416,5 +418,109 @@ func TestQuietRunAfterScript(t *testing.T) {
 	}
 	if !strings.Contains(leadUp, "checking line 4 of the step") || strings.Contains(leadUp, "cleaning line") {
 		t.Errorf("excerpts do not show the script's last lines:\n%s", leadUp)
+	}
+}
+
+// colouredLog returns a log coloured enough for prepare to clean its
+// chunks first, with the lines that cleaning first must treat with care: a
+// section marker, a marker in the form whose '\r' was stored as '\n', a
+// line whose text only reads as a marker once its colours are gone, '\r'
+// redraws, "\r\n" line ends, invalid UTF-8, a long coloured line, and a
+// failure.
+func colouredLog(timestamped bool) []byte {
+	var b bytes.Buffer
+	add := func(s string) {
+		if timestamped {
+			b.WriteString("2025-05-14T11:19:27.100851Z 00O ")
+		}
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	add("\x1b[0KRunning with gitlab-runner 17.0.0")
+	add("\x1b[0Ksection_start:1700000000:step_script\r\x1b[0K\x1b[0K\x1b[36;1mExecuting \"step_script\" stage\x1b[0;m")
+	add("\x1b[32;1m$ make test\x1b[0;m")
+	for i := range 40 {
+		add(fmt.Sprintf("\x1b[32m✓\x1b[0m \x1b[90mresolves path %d\x1b[0m", i))
+		if i%9 == 0 {
+			add("plain output line without colour")
+			add("plain output line ending as a terminal ends it\r")
+			add("\x1b[33mcoloured line ending as a terminal ends it\x1b[0m\r")
+			add("section_start:1700000001:inner")
+			add("sec\x1b[0mtion_end:1700000002:inner")
+			add("Downloading 10%\rDownloading 50%\r\x1b[32mDownloading 100%\x1b[0m")
+			add("bad bytes \xff\xfe here \x1b[1mok\x1b[0m")
+		}
+	}
+	add("\x1b[31m" + strings.Repeat("long coloured output ", 400) + "\x1b[0m")
+	add("\x1b[31;1mFAIL\x1b[0m src/app.test.js")
+	add("  \x1b[1m● suite › case\x1b[0m")
+	add("    Error: \x1b[31mexpected 1 to equal 2\x1b[0m")
+	add("\x1b[0Ksection_end:1700000010:step_script\r\x1b[0K")
+	add("\x1b[31;1mERROR: Job failed: exit code 1\x1b[0;m")
+	return b.Bytes()
+}
+
+// Cleaning a coloured chunk first changes nothing in what Analyze finds or
+// hands a sink, whatever the size of the reads.
+func TestPrecleanAgrees(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks does not run here")
+	}
+	for _, ts := range []bool{false, true} {
+		d := colouredLog(ts)
+		checkWithoutBlocks(t, d)
+		whole, err := Analyze(bytes.NewReader(d), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := range uint64(4) {
+			pieces, err := Analyze(&pieceReader{data: d, r: rand.New(rand.NewPCG(seed, 9))}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(whole, pieces) {
+				t.Fatalf("Analyze differs when read in pieces (timestamps %v):\n%+v\n%+v", ts, whole, pieces)
+			}
+		}
+		// Five "inner" sections open, and none ends: the end marker is
+		// not one, its colour cuts it.
+		if len(whole.Sections) != 6 || whole.Sections[1].Name != "inner" || whole.Sections[1].EndLine != 0 || whole.FailingCommand != "make test" {
+			t.Errorf("timestamps %v: sections %+v, failing command %q", ts, whole.Sections, whole.FailingCommand)
+		}
+	}
+}
+
+// prepare turns a coloured chunk into its lines' text, keeps the lines
+// with markers (or that read as one once cleaned) as they are, and leaves
+// the incomplete last line to the next read.
+func TestPrepareCleansColouredChunk(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("gramMasks does not run here")
+	}
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{
+		"\x1b[32m✓\x1b[0m \x1b[90mresolves the path\x1b[0m",
+		"plain line\r",
+		"\x1b[0Ksection_start:1700000000:build\r\x1b[0Kbuilding",
+		"sec\x1b[0mtion_start:1:x",
+		"50%\r\x1b[1m100%\x1b[0m",
+		"\x1b[31merror:\x1b[0m boom",
+	}
+	chunk := []byte(strings.Join(lines, "\n") + "\n\x1b[33mincompl")
+	a := &analyzer{rs: rs, res: &Result{}, stopFrom: -1}
+	out, tail, carry, _ := a.prepare(chunk, nil, false)
+	if !a.cleaned || string(tail) != "\x1b[33mincompl" || len(carry) != 0 {
+		t.Fatalf("prepare: cleaned %v, tail %q, carry %q", a.cleaned, tail, carry)
+	}
+	want := "✓ resolves the path\nplain line\r\n" + lines[2] + "\n" + lines[3] + "\n100%\nerror: boom\n"
+	if string(out) != want {
+		t.Errorf("prepare wrote\n%q, want\n%q", out, want)
+	}
+	raw := strings.Index(want, lines[2])
+	if !slices.Equal(a.rawAt, []int{raw, raw + len(lines[2]) + 1}) {
+		t.Errorf("raw lines at %v, want %d and the next", a.rawAt, raw)
 	}
 }

@@ -349,17 +349,14 @@ func (km *keywordMatcher) scanLineStart(line []byte, m *ruleMask) {
 	}
 }
 
-// blockMasks finds, for each whole 32-byte block of chunk, its bytes that
-// are not plain text and its newlines, reusing masks. When most blocks are
-// plain text, it also tests the grams at every offset of the blocks for a
-// matcher of 4-byte grams, as a line's scan would, and reports true: the
-// lines that cleaning leaves as they are then need no scan of their own.
-// (In a log coloured throughout, most lines are cleaned, then scanned.)
-// The bytes past the last whole block are left untested: chunkCovers
-// tells which lines the masks cover. Only where haveGramMasks.
-func (km *keywordMatcher) blockMasks(chunk []byte, masks []blockMask) ([]blockMask, bool) {
+// textBlockMasks finds, for each whole 32-byte block of chunk, its bytes
+// that are not plain text and its newlines, reusing masks, and counts the
+// blocks that hold a byte that is not plain text. The bytes past the last
+// whole block are left untested: chunkCovers tells which lines the masks
+// cover. Only where haveGramMasks.
+func textBlockMasks(chunk []byte, masks []blockMask) ([]blockMask, int) {
 	if len(chunk) < 35 {
-		return masks[:0], false
+		return masks[:0], 0
 	}
 	blocks := (len(chunk) - 3) / 32
 	masks = slices.Grow(masks[:0], blocks)[:blocks]
@@ -370,11 +367,21 @@ func (km *keywordMatcher) blockMasks(chunk []byte, masks []blockMask) ([]blockMa
 			special++
 		}
 	}
-	if 2*special > blocks {
-		return masks, false
+	return masks, special
+}
+
+// gramsOf tests, for a matcher of 4-byte grams, the grams at every offset
+// of the blocks textBlockMasks found in chunk (special of them holding a
+// byte that is not plain text), as a line's scan would, and reports true:
+// the lines that cleaning leaves as they are then need no scan of their
+// own. When most blocks are not plain text, most lines are cleaned, then
+// scanned: it leaves the grams alone and reports false.
+func (km *keywordMatcher) gramsOf(chunk []byte, masks []blockMask, special int) bool {
+	if len(masks) == 0 || 2*special > len(masks) {
+		return false
 	}
-	gramMasks(&chunk[0], blocks, &km.bits[0], &masks[0], km.keep)
-	return masks, true
+	gramMasks(&chunk[0], len(masks), &km.bits[0], &masks[0], km.keep)
+	return true
 }
 
 // blockMask is what textMasks and gramMasks find in a block of 32 bytes.
@@ -385,7 +392,7 @@ type blockMask struct {
 }
 
 // scanChunk is scan for a line that is chunk[off:off+len(line)], the
-// grams of its offsets tested already by blockMasks (chunkCovers checks
+// grams of its offsets tested already by gramsOf (chunkCovers checks
 // that they were). The grams at chunk offsets before from are known to be
 // no keyword's: they are not verified again.
 func (km *keywordMatcher) scanChunk(line []byte, masks []blockMask, off, from int) ruleMask {
@@ -417,13 +424,13 @@ func inRange(v uint32, start, lo, hi int) uint32 {
 	return v
 }
 
-// chunkCovers reports whether blockMasks tested every byte and gram of a
-// line that is chunk[off:off+n].
+// chunkCovers reports whether textBlockMasks (and gramsOf) tested every
+// byte and gram of a line that is chunk[off:off+n].
 func chunkCovers(masks []blockMask, off, n int) bool {
 	return off+n <= 32*len(masks)
 }
 
-// chunkPlain reports whether the line chunk[off:off+n], which blockMasks
+// chunkPlain reports whether the line chunk[off:off+n], which textBlockMasks
 // covered, holds only printable ASCII and tabs, as isPlain would, but for a
 // '\r' right before a '\n', which it lets pass (line drops it).
 func chunkPlain(masks []blockMask, off, n int) bool {

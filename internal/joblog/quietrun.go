@@ -15,11 +15,14 @@ import (
 // at only for the few things a line start can hold, the open block (until
 // it closes) sees each line, and only the last ringSize lines of the run
 // go into the rings (nothing reads them before the run ends: only a line
-// that starts a block does). The result is the one line by line handling
-// gives; TestAnalyzeWithoutBlocks and FuzzAnalyzeBlocks check that.
+// that starts a block does). In a coloured chunk, the runs go over the
+// text of its lines, cleaned first (prepare), where coloured lines read as
+// plain ones. The result is the one line by line handling gives;
+// TestAnalyzeWithoutBlocks, TestPrecleanAgrees and FuzzAnalyzeBlocks check
+// that.
 
-// quietRun handles the quiet lines of chunk (the chunk read last, which the
-// masks describe) from offset p, the start of a line, and returns the
+// quietRun handles the quiet lines of chunk (the chunk read last or its
+// cleaned text, which the masks describe) from offset p, the start of a line, and returns the
 // offset after the last line it handled: p when it handled none.
 func (a *analyzer) quietRun(chunk []byte, p int) int {
 	if !a.grams || a.n == 0 || p >= 32*len(a.masks) || a.warn.start > 0 && a.warn.cmdLine == a.cmdLine && a.warn.end == a.n {

@@ -231,8 +231,9 @@ const precleanShare = 8
 // cleaned buffer as line reads them, and returns it. Runs of plain lines
 // are copied as they are; each other line is written as its timestamp
 // header, if the log has them, then its display text. A line with section
-// markers, or whose text starts as a marker would, is written as it is and
-// its offset kept in rawAt: line cleans it again. The masks describe chunk.
+// markers, or whose text starts as a marker or a timestamp header would,
+// is written as it is and its offset kept in rawAt: line cleans it again.
+// The masks describe chunk.
 func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 	if a.cbuf == nil {
 		a.cbuf = cleanBufs.Get().(*[]byte)
@@ -271,7 +272,10 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 		} else {
 			text = a.cl.clean(body)
 		}
-		if len(a.cl.markers) > 0 || bytes.HasPrefix(text, sectionPrefix) {
+		// Written as it is: a line with markers, and one whose text
+		// starts as a marker or a timestamp header would, which line
+		// would take for one.
+		if len(a.cl.markers) > 0 || bytes.HasPrefix(text, sectionPrefix) || h == 0 && hasTimestampHeader(text) {
 			a.rawAt = append(a.rawAt, len(out))
 			out = append(out, chunk[ls:e]...)
 		} else {

@@ -424,9 +424,9 @@ func TestQuietRunAfterScript(t *testing.T) {
 // colouredLog returns a log coloured enough for prepare to clean its
 // chunks first, with the lines that cleaning first must treat with care: a
 // section marker, a marker in the form whose '\r' was stored as '\n', a
-// line whose text only reads as a marker once its colours are gone, '\r'
-// redraws, "\r\n" line ends, invalid UTF-8, a long coloured line, and a
-// failure.
+// line whose text only reads as a marker or a timestamp header once its
+// colours are gone, '\r' redraws, "\r\n" line ends, invalid UTF-8, a long
+// coloured line, and a failure.
 func colouredLog(timestamped bool) []byte {
 	var b bytes.Buffer
 	add := func(s string) {
@@ -449,6 +449,9 @@ func colouredLog(timestamped bool) []byte {
 			add("sec\x1b[0mtion_end:1700000002:inner")
 			add("Downloading 10%\rDownloading 50%\r\x1b[32mDownloading 100%\x1b[0m")
 			add("bad bytes \xff\xfe here \x1b[1mok\x1b[0m")
+			// A runner's header only once its colour is gone: line
+			// reads no header in it.
+			b.WriteString("2025-05-14T11:19:27.100851Z 0\x1b[0m0O header cut by a colour\n")
 		}
 	}
 	add("\x1b[31m" + strings.Repeat("long coloured output ", 400) + "\x1b[0m")

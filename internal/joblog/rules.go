@@ -136,7 +136,37 @@ type anchoredAlt struct {
 	// starts holds literals one of which starts every match, or is nil.
 	starts *literalSet
 	needs  []*literalSet
-	last   *[256]bool // as pattern.last
+	// leads[i], when not nil, tells which bytes a match can hold before
+	// its member of needs[i]: a line with another byte before the first
+	// member is turned away. `^[\w./-]+\.go:\d+` otherwise runs on every
+	// line of a Go program's log that names a file.
+	leads []*leadTest
+	last  *[256]bool // as pattern.last
+}
+
+// leadTest holds the bytes a match can hold before a needed literal: a
+// run of skip bytes (the expression's first part, such as `\s*`), then
+// bytes of set.
+type leadTest struct {
+	skip *[256]bool // nil: no such run
+	set  [256]bool
+}
+
+// allows reports whether b, the bytes of a line before the first member
+// of a needed set, can come before it in a match.
+func (lt *leadTest) allows(b []byte) bool {
+	i := 0
+	if lt.skip != nil {
+		for i < len(b) && lt.skip[b[i]] {
+			i++
+		}
+	}
+	for ; i < len(b); i++ {
+		if !lt.set[b[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // match reports whether the alternative matches line; ascii caches
@@ -148,10 +178,25 @@ func (a *anchoredAlt) match(line []byte, ascii *int) bool {
 	if a.starts != nil && !a.starts.startsLine(line) && isASCII(line, ascii) {
 		return false
 	}
-	if len(a.needs) > 0 && !allIn(a.needs, line) && isASCII(line, ascii) {
+	if len(a.needs) > 0 && !a.needsHeld(line) && isASCII(line, ascii) {
 		return false
 	}
 	return a.re.Match(line)
+}
+
+// needsHeld reports whether line holds a member of each set of needs, and
+// only bytes of leads[i] before the first member of needs[i].
+func (a *anchoredAlt) needsHeld(line []byte) bool {
+	for i, ls := range a.needs {
+		k := ls.index(line, 0)
+		if k < 0 {
+			return false
+		}
+		if lead := a.leads[i]; lead != nil && !lead.allows(line[:k]) {
+			return false
+		}
+	}
+	return true
 }
 
 func compilePattern(p string) (*pattern, error) {
@@ -171,7 +216,12 @@ func compilePattern(p string) (*pattern, error) {
 	for _, a := range alts {
 		if a.Op == syntax.OpConcat && len(a.Sub) > 0 && a.Sub[0].Op == syntax.OpBeginText {
 			tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
-			aa := anchoredAlt{needs: requiredSets(tail)}
+			var at []int
+			aa := anchoredAlt{}
+			aa.needs, at = requiredSetsAt(tail)
+			for _, k := range at {
+				aa.leads = append(aa.leads, leadBytes(tail.Sub[:k]))
+			}
 			if aa.re, err = regexp.Compile(`^(?:` + exprString(tail) + `)`); err != nil {
 				return nil, err
 			}
@@ -543,27 +593,108 @@ const (
 // parts of re that every match goes through. Sets with a literal shorter
 // than minNeedLength are left out, as they turn few lines away.
 func requiredSets(re *syntax.Regexp) []*literalSet {
+	sets, _ := requiredSetsAt(re)
+	return sets
+}
+
+// requiredSetsAt is requiredSets, with the index of the part of re (a
+// concatenation, or one part) each set starts.
+func requiredSetsAt(re *syntax.Regexp) (sets []*literalSet, at []int) {
 	parts := []*syntax.Regexp{re}
 	if re.Op == syntax.OpConcat {
 		parts = re.Sub
 	}
-	var out []*literalSet
-	for i := 0; i < len(parts) && len(out) < maxNeeds; {
+	for i := 0; i < len(parts) && len(sets) < maxNeeds; {
 		lits, next, ok := extendedStarts(parts, i)
 		if !ok {
 			i++
 			continue
 		}
-		i = next
 		short := false
 		for _, l := range lits {
 			short = short || len(l) < minNeedLength
 		}
 		if !short {
-			out = append(out, newLiteralSet(lits))
+			sets = append(sets, newLiteralSet(lits))
+			at = append(at, i)
+		}
+		i = next
+	}
+	return sets, at
+}
+
+// leadBytes returns the test of the bytes that a match of the
+// concatenation of parts can hold, on an ASCII line, or nil when there is
+// none to make. When the first part is a run of a class, the run is
+// skipped before the test of the others' bytes.
+func leadBytes(parts []*syntax.Regexp) *leadTest {
+	lt := &leadTest{}
+	if len(parts) > 0 {
+		if p := parts[0]; (p.Op == syntax.OpStar || p.Op == syntax.OpPlus) && p.Sub[0].Op == syntax.OpCharClass {
+			lt.skip = new([256]bool)
+			addBytes(p.Sub[0], lt.skip)
+			parts = parts[1:]
 		}
 	}
-	return out
+	for _, p := range parts {
+		if !addBytes(p, &lt.set) {
+			return nil
+		}
+	}
+	all := true
+	for c := range 256 {
+		all = all && (lt.set[c] || c == '\n')
+	}
+	if all {
+		return nil
+	}
+	return lt
+}
+
+// addBytes adds to set the bytes a match of re can hold on an ASCII line
+// (and every non-ASCII byte when re can match a non-ASCII rune); it
+// returns false when re can match any byte but '\n'.
+func addBytes(re *syntax.Regexp, set *[256]bool) bool {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			addRange(set, r, r, re.Flags&syntax.FoldCase != 0)
+		}
+		return true
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			addRange(set, re.Rune[i], re.Rune[i+1], false)
+		}
+		return true
+	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat,
+		syntax.OpConcat, syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !addBytes(sub, set) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// addRange adds the runes lo..hi to set: their bytes, in either case when
+// fold is set; a rune past ASCII adds every byte from 0x80.
+func addRange(set *[256]bool, lo, hi rune, fold bool) {
+	for r := lo; r <= hi && r < utf8.RuneSelf; r++ {
+		set[r] = true
+		if c := byte(r); fold && isLetter(c) {
+			set[c|0x20], set[c&^0x20] = true, true
+		}
+	}
+	if hi >= utf8.RuneSelf {
+		for c := 0x80; c < 256; c++ {
+			set[c] = true
+		}
+	}
 }
 
 // allIn reports whether line holds a member of every set.

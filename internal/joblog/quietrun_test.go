@@ -1,6 +1,7 @@
 package joblog
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,20 @@ func TestIsLocation(t *testing.T) {
 	} {
 		if got := isLocation([]byte(s)); got != ref(s) {
 			t.Errorf("isLocation(%q) = %v", s, got)
+		}
+	}
+	// A space or a colon at every offset of the 8-byte words, among bytes
+	// one bit away from them.
+	for i := range 26 {
+		for _, c := range []byte{' ', ':'} {
+			for _, fill := range []byte{'a', 0xa0, 0xba, '!', 0x3b, 0x1a} {
+				b := bytes.Repeat([]byte{fill}, 30)
+				b[i] = c
+				b[i+1] = '7'
+				if got := isLocation(b); got != ref(string(b)) {
+					t.Errorf("isLocation(%q) = %v", b, got)
+				}
+			}
 		}
 	}
 }

@@ -168,10 +168,7 @@ func (a *analyzer) lines(chunk, carry []byte, overflow bool) ([]byte, bool) {
 			return appendCapped(carry, data, overflow)
 		}
 		if len(carry) > 0 || overflow {
-			carry, _ = appendCapped(carry, data[:i], overflow)
-			a.chunkOff = -1
-			a.line(carry)
-			carry, overflow = carry[:0], false
+			carry, overflow = a.endCarry(carry, data[:i], overflow), false
 		} else {
 			a.chunkOff = p
 			a.line(data[:i])
@@ -179,6 +176,15 @@ func (a *analyzer) lines(chunk, carry []byte, overflow bool) ([]byte, bool) {
 		data = data[i+1:]
 	}
 	return carry, overflow
+}
+
+// endCarry handles the line that carry (with overflow set when it is
+// longer than maxLineBytes) began and data ends, and returns carry emptied.
+func (a *analyzer) endCarry(carry, data []byte, overflow bool) []byte {
+	carry, _ = appendCapped(carry, data, overflow)
+	a.chunkOff = -1
+	a.line(carry)
+	return carry[:0]
 }
 
 // prepare computes the masks of chunk, the chunk just read. When many of
@@ -204,10 +210,7 @@ func (a *analyzer) prepare(chunk, carry []byte, overflow bool) (out, tail, carry
 			carry, overflow = appendCapped(carry, chunk, overflow)
 			return nil, nil, carry, overflow
 		}
-		carry, _ = appendCapped(carry, chunk[:i], overflow)
-		a.chunkOff = -1
-		a.line(carry)
-		carry, overflow = carry[:0], false
+		carry, overflow = a.endCarry(carry, chunk[:i], overflow), false
 		p = i + 1
 	}
 	end := bytes.LastIndexByte(chunk, '\n') + 1

@@ -2,7 +2,6 @@ package joblog
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -873,18 +872,9 @@ func appendTruncated(dst, s []byte, max int) []byte {
 // isLocation tells whether a line starts with a file:line reference.
 func isLocation(text []byte) bool {
 	// Most lines have a space within their first few bytes: stop there
-	// rather than look for a ':' through the whole line. Eight bytes at a
-	// time: paths and progress dots run long without either.
-	i := 0
-	for ; i+8 <= len(text); i += 8 {
-		x := binary.LittleEndian.Uint64(text[i:])
-		if v := zeroBytes(x^(' '*ones8)) | zeroBytes(x^(':'*ones8)); v != 0 {
-			i += bits.TrailingZeros64(v) / 8
-			break
-		}
-	}
-	for ; i < len(text); i++ {
-		switch text[i] {
+	// rather than look for a ':' through the whole line.
+	for i, c := range text {
+		switch c {
 		case ' ':
 			return false
 		case ':':
@@ -892,13 +882,6 @@ func isLocation(text []byte) bool {
 		}
 	}
 	return false
-}
-
-// zeroBytes sets the high bit of each zero byte of x and clears the other
-// bits, with no carry from one byte to the next.
-func zeroBytes(x uint64) uint64 {
-	const low7 = 0x7f7f7f7f7f7f7f7f
-	return ^((x&low7 + low7) | x | low7)
 }
 
 // isContinuation tells whether a line carries on the message above it: a

@@ -902,6 +902,41 @@ func isContinuation(text []byte) bool {
 	return false
 }
 
+// isPassReport reports whether text reports a test that passed after a
+// leader of dots, as prove, unittest and cargo test print it:
+// "[12:46:04] t0000-basic.sh ...... ok", "test_x (m.T) ... ok". Such a
+// line does not carry on the failure above it, whatever it starts with.
+func isPassReport(text []byte) bool {
+	for i := bytes.Index(text, []byte("...")); i >= 0; {
+		j := i + 3
+		for j < len(text) && text[j] == '.' {
+			j++
+		}
+		for j < len(text) && text[j] == ' ' {
+			j++
+		}
+		if wordPrefixFold(text[j:], "ok") || wordPrefixFold(text[j:], "passed") {
+			return true
+		}
+		k := bytes.Index(text[j:], []byte("..."))
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	return false
+}
+
+// wordPrefixFold reports whether text starts with the lower-case word w,
+// ASCII case ignored, followed by the end of text or a byte that is not a
+// letter or digit.
+func wordPrefixFold(text []byte, w string) bool {
+	if len(text) < len(w) || !bytes.EqualFold(text[:len(w)], []byte(w)) {
+		return false
+	}
+	return len(text) == len(w) || !isWordByte(text[len(w)])
+}
+
 // isCaretLine reports whether text only points at the line above it: '^'
 // (at least one) and '~' after spaces, as compilers and Node.js print
 // under a source line.
@@ -997,7 +1032,7 @@ func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 		switch {
 		case w > 0 && n-reach <= mergeGap+1:
 			how = asHit
-		case w == 0 && !isCmd && (isContinuation(text) || isLocation(text)) &&
+		case w == 0 && !isCmd && (isContinuation(text) || isLocation(text)) && !isPassReport(text) &&
 			(n-b.lastHit <= growAfterHit || strong && n == b.end+1 && n-b.lastHit <= maxRun):
 			how = asContinuation
 		case w == 0 && n-b.end <= mergeGap:

@@ -155,3 +155,51 @@ func TestRSpecPendingIsNotAFailure(t *testing.T) {
 		}
 	}
 }
+
+// prove reports a failed test, then goes on listing the tests that pass,
+// each line starting with '[' as many continuation lines do: the block
+// ends with the failure, not a hundred lines later.
+func TestPassReportsEndBlock(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "logs", "C-git-git-565956904-prove.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := Analyze(f, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Excerpts) == 0 {
+		t.Fatal("no excerpts")
+	}
+	// Line 28: "… t9502-gitweb-standalone-parse-output.sh …… Dubious, test
+	// returned 1", line 29: "Failed 1/13 subtests", then "… ok" lines.
+	if e := res.Excerpts[0]; e.StartLine > 28 || e.EndLine < 29 || e.EndLine > 31 || e.Rule != "generic.tap" {
+		t.Errorf("first excerpt %d-%d (%s); want lines 28-29 and at most two more (generic.tap)", e.StartLine, e.EndLine, e.Rule)
+	}
+}
+
+func TestIsPassReport(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"[12:46:04] t9001-send-email.sh ...................... ok    58609 ms ( 0.47 usr )", true},
+		{"test_parse (tests.test_cli.CLITest) ... ok", true},
+		{"test config::tests::defaults ... ok", true},
+		{"t0000-basic.sh ....... OK", true},
+		{"Checking links... passed", true},
+		{"Running 3 tests... ok", true},
+		{"Loading... okay, 3 found", false},
+		{"test_parse (tests.test_cli.CLITest) ... FAIL", false},
+		{"[12:45:05] t9502-gitweb.sh ...... Dubious, test returned 1 (wstat 256, 0x100)", false},
+		{"    at Object.<anonymous> (ok.js:1:2)", false},
+		{"... and 3 more ... ok", true},
+		{"...", false},
+		{"x .. ok", false}, // two dots are no leader
+	} {
+		if got := isPassReport([]byte(tc.line)); got != tc.want {
+			t.Errorf("isPassReport(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}

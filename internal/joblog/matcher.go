@@ -40,7 +40,10 @@ func (m *ruleMask) indexes(n int) iter.Seq[int] {
 // Keyword syntax: a lower-case literal, matched with ASCII case ignored.
 // A leading "^" asks for the literal at the start of the line, after any
 // indentation; a leading or trailing `\b` asks for a word boundary there
-// (the neighbouring byte is not a letter, a digit or '_').
+// (the neighbouring byte is not a letter, a digit or '_'); a leading "!-"
+// turns the literal away right after a '-', where it is part of a name
+// ("x86_64-unknown-linux-gnu", "--no-fail-fast") rather than a word of a
+// message.
 type keyword struct {
 	text string // the literal, lower case
 	// head holds the literal's first 8 bytes (little endian), and
@@ -50,6 +53,7 @@ type keyword struct {
 	anchor         int  // offset in text of the bytes the prefilter looks for
 	lineStart      bool // "^"
 	wordStart      bool // leading `\b`
+	notAfterHyphen bool // leading "!-"
 	wordEnd        bool // trailing `\b`
 }
 
@@ -59,6 +63,9 @@ func parseKeyword(s string, rule, minLen int) (keyword, error) {
 	k := keyword{rule: rule}
 	if strings.HasPrefix(s, "^") {
 		k.lineStart, s = true, s[1:]
+	}
+	if strings.HasPrefix(s, "!-") {
+		k.notAfterHyphen, s = true, s[2:]
 	}
 	if strings.HasPrefix(s, `\b`) {
 		k.wordStart, s = true, s[2:]
@@ -640,7 +647,8 @@ func (km *keywordMatcher) check(line []byte, s int, k *keyword, m *ruleMask) {
 // its boundaries there.
 func (km *keywordMatcher) checkBounds(line []byte, s int, k *keyword, m *ruleMask) {
 	e := s + len(k.text)
-	if k.wordStart && s > 0 && isWordByte(line[s-1]) || k.wordEnd && e < len(line) && isWordByte(line[e]) {
+	if k.wordStart && s > 0 && isWordByte(line[s-1]) || k.wordEnd && e < len(line) && isWordByte(line[e]) ||
+		k.notAfterHyphen && s > 0 && line[s-1] == '-' {
 		return
 	}
 	if k.lineStart && !isIndent(line[:s]) {

@@ -31,6 +31,9 @@ func naiveScan(kws []keyword, line []byte) ruleMask {
 			if k.wordStart && s > 0 && isWordByte(line[s-1]) || k.wordEnd && e < len(line) && isWordByte(line[e]) {
 				continue
 			}
+			if k.notAfterHyphen && s > 0 && line[s-1] == '-' {
+				continue
+			}
 			if k.lineStart && len(bytes.TrimLeft(line[:s], " \t")) > 0 {
 				continue
 			}

@@ -148,7 +148,7 @@ func TestClassify(t *testing.T) {
 }
 
 // The keyword syntax: "^" binds to the start of the line after indentation,
-// `\b` to a word boundary; case is ignored; a keyword is found wherever it
+// `\b` to a word boundary, "!-" away from a '-' before; case is ignored; a keyword is found wherever it
 // is, whichever of its bytes anchor the prefilter.
 func TestKeywordSyntax(t *testing.T) {
 	tests := []struct {
@@ -171,6 +171,13 @@ func TestKeywordSyntax(t *testing.T) {
 		{"connection refused", "connection refuse", false},
 		{"● ", "  ● Suite › test", true},
 		{"no space left on device", strings.Repeat("x", 37) + "no space left on device", true},
+		// "!-": not right after a '-', where the word is part of a name.
+		{"!-unknown", "installed toolchain 'stable-x86_64-unknown-linux-gnu'", false},
+		{"!-unknown", "error: Unknown option --frobnicate", true},
+		{"!-unknown", "isUnknown(x) returned false", true},
+		{"!-fail", "cargo test --no-fail-fast", false},
+		{"!-fail", "--- FAIL: TestX", true},
+		{"!-fail", "x-fail-fast -- it failed", true},
 	}
 	for _, tt := range tests {
 		for _, minLen := range []int{3, 4} {
@@ -404,5 +411,27 @@ func TestRulesOnRealLines(t *testing.T) {
 		case seen[r.Name] && rulesWithoutRealLine[r.Name]:
 			t.Errorf("rule %s has a real line now: take it out of rulesWithoutRealLine", r.Name)
 		}
+	}
+}
+
+// A target triple or a command-line option holds "unknown" or "fail" as
+// part of a name: the line is no failure for that (the first two are real
+// lines of a ripgrep build in LogChunks, 524440676).
+func TestNamesAreNoFailure(t *testing.T) {
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"Status: Downloaded newer image for japaric/i686-unknown-linux-musl:v0.1.14",
+		"     Running `rustc --crate-name cfg_if /cargo/registry/src/github.com-1ecc6299db9ec823/cfg-if-0.1.7/src/lib.rs --color always --crate-type lib --emit=dep-info,link -C debuginfo=2 -C metadata=8b4b9d99419c373f -C extra-filename=-8b4b9d99419c373f --out-dir /target/i686-unknown-linux-musl/debug/deps --target i686-unknown-linux-musl -L dependency=/target/i686-unknown-linux-musl/debug/deps -L dependency=/target/debug/deps --cap-lints allow`",
+		"$ cargo test --no-fail-fast",
+	} {
+		if m := classify(rs, []byte(line)); m.rule != nil {
+			t.Errorf("classify(%q) = %s", line, m.rule.Name)
+		}
+	}
+	if m := classify(rs, []byte("error: unknown target triple 'i686-foo'")); m.rule == nil {
+		t.Error("an unknown target is still a failure")
 	}
 }

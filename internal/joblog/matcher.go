@@ -41,9 +41,10 @@ func (m *ruleMask) indexes(n int) iter.Seq[int] {
 // A leading "^" asks for the literal at the start of the line, after any
 // indentation; a leading or trailing `\b` asks for a word boundary there
 // (the neighbouring byte is not a letter, a digit or '_'); a leading "!-"
-// turns the literal away right after a '-', where it is part of a name
-// ("x86_64-unknown-linux-gnu", "--no-fail-fast") rather than a word of a
-// message.
+// turns the literal away right after a '-', and a trailing "!." right
+// before a '.' and a letter, where it is part of a name
+// ("x86_64-unknown-linux-gnu", "--no-fail-fast", "Error.swift") rather
+// than a word of a message.
 type keyword struct {
 	text string // the literal, lower case
 	// head holds the literal's first 8 bytes (little endian), and
@@ -54,6 +55,7 @@ type keyword struct {
 	lineStart      bool // "^"
 	wordStart      bool // leading `\b`
 	notAfterHyphen bool // leading "!-"
+	notBeforeExt   bool // trailing "!."
 	wordEnd        bool // trailing `\b`
 }
 
@@ -72,6 +74,9 @@ func parseKeyword(s string, rule, minLen int) (keyword, error) {
 	}
 	if strings.HasSuffix(s, `\b`) {
 		k.wordEnd, s = true, s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "!.") {
+		k.notBeforeExt, s = true, s[:len(s)-2]
 	}
 	switch {
 	case strings.ToLower(s) != s:
@@ -648,7 +653,7 @@ func (km *keywordMatcher) check(line []byte, s int, k *keyword, m *ruleMask) {
 func (km *keywordMatcher) checkBounds(line []byte, s int, k *keyword, m *ruleMask) {
 	e := s + len(k.text)
 	if k.wordStart && s > 0 && isWordByte(line[s-1]) || k.wordEnd && e < len(line) && isWordByte(line[e]) ||
-		k.notAfterHyphen && s > 0 && line[s-1] == '-' {
+		k.notAfterHyphen && s > 0 && line[s-1] == '-' || k.notBeforeExt && e+1 < len(line) && line[e] == '.' && isLetter(line[e+1]) {
 		return
 	}
 	if k.lineStart && !isIndent(line[:s]) {

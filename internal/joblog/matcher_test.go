@@ -34,6 +34,9 @@ func naiveScan(kws []keyword, line []byte) ruleMask {
 			if k.notAfterHyphen && s > 0 && line[s-1] == '-' {
 				continue
 			}
+			if k.notBeforeExt && e+1 < len(line) && line[e] == '.' && isLetter(line[e+1]) {
+				continue
+			}
 			if k.lineStart && len(bytes.TrimLeft(line[:s], " \t")) > 0 {
 				continue
 			}

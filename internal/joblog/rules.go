@@ -44,9 +44,10 @@ type Rule struct {
 	// only when it holds one of them (ASCII case ignored). A leading "^"
 	// asks for the keyword at the start of the line (after indentation), a
 	// leading or trailing `\b` for a word boundary, a leading "!-" for no
-	// '-' right before it (not in "x86_64-unknown-linux-gnu"). One pass of
-	// a byte-pair prefilter finds them all, which keeps the regular
-	// expressions off most lines.
+	// '-' right before it (not in "x86_64-unknown-linux-gnu"), a trailing
+	// "!." for no '.' and letter right after it (not in "Error.swift").
+	// One pass of a byte-pair prefilter finds them all, which keeps the
+	// regular expressions off most lines.
 	Keywords []string
 	// Hint is one line telling a person what to do.
 	Hint string
@@ -1479,7 +1480,7 @@ var rules = []Rule{
 
 	// Generic signals, weaker than any ecosystem rule.
 	{Name: "generic.error", Category: CategoryUnknown, Weight: 5, Generic: true,
-		Keywords: []string{"error", "err!", "fatal", "failure", "exception"},
+		Keywords: []string{"error!.", "err!", "fatal!.", "failure!.", "exception!."},
 		Example:  `ERROR: Could not open requirements file: [Errno 2] No such file or directory: 'requirements-dev.txt'`},
 	{Name: "generic.failed", Category: CategoryUnknown, Weight: 4, Generic: true,
 		Keywords: []string{"!-fail", "cannot", "can't", "could not", "couldn't", "unable to", "not found", "missing", "invalid", "unexpected", "undefined", "abort", "denied", "refused", "violation", "not allowed", "!-unknown", "broken", "crash", "doesn't", "does not", "is not", "isn't", "issues"},

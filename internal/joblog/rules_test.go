@@ -148,7 +148,8 @@ func TestClassify(t *testing.T) {
 }
 
 // The keyword syntax: "^" binds to the start of the line after indentation,
-// `\b` to a word boundary, "!-" away from a '-' before; case is ignored; a keyword is found wherever it
+// `\b` to a word boundary, "!-" and "!." away from a '-' before and a
+// '.' and a letter after; case is ignored; a keyword is found wherever it
 // is, whichever of its bytes anchor the prefilter.
 func TestKeywordSyntax(t *testing.T) {
 	tests := []struct {
@@ -178,6 +179,14 @@ func TestKeywordSyntax(t *testing.T) {
 		{"!-fail", "cargo test --no-fail-fast", false},
 		{"!-fail", "--- FAIL: TestX", true},
 		{"!-fail", "x-fail-fast -- it failed", true},
+		// "!.": not right before a '.' and a letter, where the word is
+		// part of a file name.
+		{"error!.", "Linting 'Error.swift' (11/53)", false},
+		{"error!.", "CXX      util/libbitcoin_util_a-error.o", false},
+		{"error!.", "src/error.c:12:3: error: expected ';'", true},
+		{"error!.", "Build error.", true},
+		{"error!.", "TypeError: x.y is undefined", true},
+		{"error!.", "error.1", true},
 	}
 	for _, tt := range tests {
 		for _, minLen := range []int{3, 4} {
@@ -414,9 +423,10 @@ func TestRulesOnRealLines(t *testing.T) {
 	}
 }
 
-// A target triple or a command-line option holds "unknown" or "fail" as
-// part of a name: the line is no failure for that (the first two are real
-// lines of a ripgrep build in LogChunks, 524440676).
+// A target triple, a command-line option or a file name holds "unknown",
+// "fail" or "error" as part of a name: the line is no failure for that
+// (real lines from LogChunks: a ripgrep build, 524440676; realm-cocoa,
+// 552057535; phoenix, 566184515).
 func TestNamesAreNoFailure(t *testing.T) {
 	rs, err := compiledRules()
 	if err != nil {
@@ -426,6 +436,8 @@ func TestNamesAreNoFailure(t *testing.T) {
 		"Status: Downloaded newer image for japaric/i686-unknown-linux-musl:v0.1.14",
 		"     Running `rustc --crate-name cfg_if /cargo/registry/src/github.com-1ecc6299db9ec823/cfg-if-0.1.7/src/lib.rs --color always --crate-type lib --emit=dep-info,link -C debuginfo=2 -C metadata=8b4b9d99419c373f -C extra-filename=-8b4b9d99419c373f --out-dir /target/i686-unknown-linux-musl/debug/deps --target i686-unknown-linux-musl -L dependency=/target/i686-unknown-linux-musl/debug/deps -L dependency=/target/debug/deps --cap-lints allow`",
 		"$ cargo test --no-fail-fast",
+		"Linting 'Error.swift' (11/53)",
+		"  lib/plug/conn/wrapper_error.ex:23",
 	} {
 		if m := classify(rs, []byte(line)); m.rule != nil {
 			t.Errorf("classify(%q) = %s", line, m.rule.Name)

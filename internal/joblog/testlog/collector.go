@@ -249,7 +249,23 @@ func mayOpen(text, trimmed []byte, atStart bool) bool {
 	case last == 'D':
 		return true
 	}
-	_, ok := pytestNodeID(text)
+	return mayBePytestVerbose(text)
+}
+
+// mayBePytestVerbose is pytestVerbose's test, the word after the first
+// space first: most lines fail it there, before the search for ".py::".
+func mayBePytestVerbose(text []byte) bool {
+	sp := bytes.IndexByte(text, ' ')
+	if sp < 0 {
+		return false
+	}
+	for sp < len(text) && (text[sp] == ' ' || text[sp] == '\t') {
+		sp++
+	}
+	if sp == len(text) || text[sp] != 'F' && text[sp] != 'E' {
+		return false
+	}
+	_, ok := pytestVerbose(text)
 	return ok
 }
 

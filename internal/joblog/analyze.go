@@ -903,10 +903,15 @@ func isContinuation(text []byte) bool {
 }
 
 // isPassReport reports whether text reports a test that passed after a
-// leader of dots, as prove, unittest and cargo test print it:
+// leader of dots, as prove, unittest and cargo test print it, unindented:
 // "[12:46:04] t0000-basic.sh ...... ok", "test_x (m.T) ... ok". Such a
 // line does not carry on the failure above it, whatever it starts with.
+// Indented lines (stack frames, most of what carries a failure on) are not
+// searched.
 func isPassReport(text []byte) bool {
+	if len(text) == 0 || text[0] == ' ' || text[0] == '\t' {
+		return false
+	}
 	for i := bytes.Index(text, []byte("...")); i >= 0; {
 		j := i + 3
 		for j < len(text) && text[j] == '.' {
@@ -1032,8 +1037,8 @@ func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 		switch {
 		case w > 0 && n-reach <= mergeGap+1:
 			how = asHit
-		case w == 0 && !isCmd && (isContinuation(text) || isLocation(text)) && !isPassReport(text) &&
-			(n-b.lastHit <= growAfterHit || strong && n == b.end+1 && n-b.lastHit <= maxRun):
+		case w == 0 && !isCmd && (isContinuation(text) || isLocation(text)) &&
+			(n-b.lastHit <= growAfterHit || strong && n == b.end+1 && n-b.lastHit <= maxRun) && !isPassReport(text):
 			how = asContinuation
 		case w == 0 && n-b.end <= mergeGap:
 			how = asTentative // kept only if a hit or continuation follows

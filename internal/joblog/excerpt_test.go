@@ -196,7 +196,8 @@ func TestIsPassReport(t *testing.T) {
 		{"    at Object.<anonymous> (ok.js:1:2)", false},
 		{"... and 3 more ... ok", true},
 		{"...", false},
-		{"x .. ok", false}, // two dots are no leader
+		{"x .. ok", false},           // two dots are no leader
+		{"    test_x ... ok", false}, // indented: not searched
 	} {
 		if got := isPassReport([]byte(tc.line)); got != tc.want {
 			t.Errorf("isPassReport(%q) = %v, want %v", tc.line, got, tc.want)

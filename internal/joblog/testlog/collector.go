@@ -249,22 +249,6 @@ func mayOpen(text, trimmed []byte, atStart bool) bool {
 	case last == 'D':
 		return true
 	}
-	return mayBePytestVerbose(text)
-}
-
-// mayBePytestVerbose is pytestVerbose's test, the word after the first
-// space first: most lines fail it there, before the search for ".py::".
-func mayBePytestVerbose(text []byte) bool {
-	sp := bytes.IndexByte(text, ' ')
-	if sp < 0 {
-		return false
-	}
-	for sp < len(text) && (text[sp] == ' ' || text[sp] == '\t') {
-		sp++
-	}
-	if sp == len(text) || text[sp] != 'F' && text[sp] != 'E' {
-		return false
-	}
 	_, ok := pytestVerbose(text)
 	return ok
 }
@@ -490,27 +474,28 @@ func (c *Collector) start(n int, text, trimmed []byte, indent int) bool {
 	return false
 }
 
-// pytestNodeID returns the first word of text, up to its first space, when
-// it holds ".py::", as the node id of a pytest -v line does.
-func pytestNodeID(text []byte) ([]byte, bool) {
+// pytestVerbose reads a failure of pytest -v: the node id (the first word,
+// holding ".py::"), then FAILED or ERROR as the next word. The next word is
+// looked at first: most lines fail there.
+func pytestVerbose(text []byte) (string, bool) {
 	sp := bytes.IndexByte(text, ' ')
 	if sp < 0 {
-		sp = len(text)
-	}
-	return text[:sp], bytes.Contains(text[:sp], []byte(".py::"))
-}
-
-// pytestVerbose reads a failure of pytest -v: the node id, then FAILED or
-// ERROR as the next word.
-func pytestVerbose(text []byte) (string, bool) {
-	id, ok := pytestNodeID(text)
-	if !ok {
 		return "", false
 	}
-	rest := bytes.TrimLeft(text[len(id):], " \t")
+	i := sp
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+		i++
+	}
+	if i == len(text) || text[i] != 'F' && text[i] != 'E' {
+		return "", false
+	}
+	rest := text[i:]
 	for _, w := range [2]string{"FAILED", "ERROR"} {
 		if bytes.HasPrefix(rest, []byte(w)) && (len(rest) == len(w) || rest[len(w)] == ' ' || rest[len(w)] == '\t') {
-			return string(id), true
+			if id := text[:sp]; bytes.Contains(id, []byte(".py::")) {
+				return string(id), true
+			}
+			return "", false
 		}
 	}
 	return "", false

@@ -936,7 +936,7 @@ func isPassReport(text []byte) bool {
 // ASCII case ignored, followed by the end of text or a byte that is not a
 // letter or digit.
 func wordPrefixFold(text []byte, w string) bool {
-	if len(text) < len(w) || !bytes.EqualFold(text[:len(w)], []byte(w)) {
+	if len(text) < len(w) || !equalFold(text[:len(w)], w) {
 		return false
 	}
 	return len(text) == len(w) || !isWordByte(text[len(w)])

@@ -663,13 +663,11 @@ func addBytes(re *syntax.Regexp, set *[256]bool) bool {
 		return true
 	case syntax.OpLiteral:
 		for _, r := range re.Rune {
-			addRange(set, r, r, re.Flags&syntax.FoldCase != 0)
+			addRune(set, r, re.Flags&syntax.FoldCase != 0)
 		}
 		return true
 	case syntax.OpCharClass:
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			addRange(set, re.Rune[i], re.Rune[i+1], false)
-		}
+		addClass(set, re.Rune)
 		return true
 	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat,
 		syntax.OpConcat, syntax.OpAlternate:
@@ -683,18 +681,35 @@ func addBytes(re *syntax.Regexp, set *[256]bool) bool {
 	return false
 }
 
-// addRange adds the runes lo..hi to set: their bytes, in either case when
-// fold is set; a rune past ASCII adds every byte from 0x80.
-func addRange(set *[256]bool, lo, hi rune, fold bool) {
-	for r := lo; r <= hi && r < utf8.RuneSelf; r++ {
-		set[r] = true
-		if c := byte(r); fold && isLetter(c) {
-			set[c|0x20], set[c&^0x20] = true, true
+// addRune adds to set the first byte of r in UTF-8 (every byte from 0x80
+// for a rune past ASCII), and of the runes it folds to when fold is set.
+func addRune(set *[256]bool, r rune, fold bool) {
+	add := func(r rune) {
+		if r < utf8.RuneSelf {
+			set[r] = true
+			return
+		}
+		for b := utf8.RuneSelf; b < 256; b++ {
+			set[b] = true
 		}
 	}
-	if hi >= utf8.RuneSelf {
-		for c := 0x80; c < 256; c++ {
-			set[c] = true
+	add(r)
+	if fold {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			add(f)
+		}
+	}
+}
+
+// addClass adds to set the first bytes of the runes of a character class
+// (pairs of bounds, as syntax.Regexp.Rune holds them).
+func addClass(set *[256]bool, ranges []rune) {
+	for i := 0; i+1 < len(ranges); i += 2 {
+		for r := ranges[i]; r <= ranges[i+1]; r++ {
+			addRune(set, r, false)
+			if r >= utf8.RuneSelf {
+				break
+			}
 		}
 	}
 }
@@ -930,15 +945,6 @@ func lastBytes(re *syntax.Regexp, set *[256]bool) bool { return edgeBytes(re, se
 
 // edgeBytes is firstBytes, or lastBytes when fromEnd is set.
 func edgeBytes(re *syntax.Regexp, set *[256]bool, fromEnd bool) bool {
-	addRune := func(r rune) {
-		if r < utf8.RuneSelf {
-			set[r] = true
-			return
-		}
-		for b := utf8.RuneSelf; b < 256; b++ {
-			set[b] = true
-		}
-	}
 	switch re.Op {
 	case syntax.OpNoMatch:
 		return false
@@ -953,22 +959,10 @@ func edgeBytes(re *syntax.Regexp, set *[256]bool, fromEnd bool) bool {
 		if fromEnd {
 			r = re.Rune[len(re.Rune)-1]
 		}
-		addRune(r)
-		if re.Flags&syntax.FoldCase != 0 {
-			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-				addRune(f)
-			}
-		}
+		addRune(set, r, re.Flags&syntax.FoldCase != 0)
 		return false
 	case syntax.OpCharClass:
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
-				addRune(r)
-				if r >= utf8.RuneSelf {
-					break
-				}
-			}
-		}
+		addClass(set, re.Rune)
 		return false
 	case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
 		for b := range set {

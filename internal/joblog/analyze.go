@@ -224,8 +224,9 @@ func (a *analyzer) prepare(chunk, carry []byte, overflow bool) (out, tail, carry
 	return cb, chunk[end:], carry, overflow
 }
 
-// prepare cleans a chunk first when at least one of every precleanShare
-// of its 32-byte blocks holds a byte that is not plain text. Below that,
+// precleanShare sets when prepare cleans a chunk first: when at least one
+// of every precleanShare of its 32-byte blocks holds a byte that is not
+// plain text. Below that,
 // copying the chunk and computing its masks again costs more than the
 // lines it turns into plain text save.
 const precleanShare = 8

@@ -217,11 +217,28 @@ func (a *analyzer) prepare(chunk, carry []byte, overflow bool) (out, tail, carry
 		return nil, chunk[p:], carry, overflow
 	}
 	cb := a.preclean(chunk, p, end)
-	var cs int
-	a.masks, cs = textBlockMasks(cb, a.masks)
-	a.grams = matcher.gramsOf(cb, a.masks, cs)
+	a.masks, _ = textBlockMasks(cb, a.masks)
+	markRawLines(a.masks, a.rawAt)
+	a.grams = matcher.gramsOf(cb, a.masks, 0)
 	a.cleaned = true
 	return cb, chunk[end:], carry, overflow
+}
+
+// markRawLines replaces the special bytes of the masks of the cleaned
+// buffer with one mark at the start of each line written to it as it is
+// (rawAt): every other line is display text already, whatever its UTF-8,
+// so that runs of quiet lines go on through them and their grams are
+// tested with the chunk's; a line written as it is stops a run, and line
+// cleans it.
+func markRawLines(masks []blockMask, rawAt []int) {
+	for i := range masks {
+		masks[i].special = 0
+	}
+	for _, off := range rawAt {
+		if b := off >> 5; b < len(masks) {
+			masks[b].special |= 1 << (off & 31)
+		}
+	}
 }
 
 // precleanShare sets when prepare cleans a chunk first: when at least one
@@ -446,7 +463,12 @@ func (a *analyzer) line(raw []byte) {
 	}
 	var text []byte
 	switch {
-	case a.cleaned && a.chunkOff >= 0 && !a.isRaw(a.chunkOff):
+	case a.cleaned && a.chunkOff >= 0:
+		if a.isRaw(a.chunkOff) {
+			// The masks mark only its start (markRawLines).
+			text = a.cl.clean(raw)
+			break
+		}
 		// preclean wrote the line's display text, or copied a plain line,
 		// which may be a section marker still.
 		if k := len(raw); k > 0 && raw[k-1] == '\r' {

@@ -7,11 +7,14 @@ import "golang.org/x/sys/cpu"
 // Written in gram_amd64.s.
 //
 //go:noescape
-func gramMasks(p *byte, blocks int, tab *byte, out *blockMask, keep uint32)
+func gramMasks(p *byte, blocks int, tab *byte, out *blockMask)
+
+//go:noescape
+func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask)
 
 //go:noescape
 func textMasks(p *byte, blocks int, out *blockMask)
 
-// haveGramMasks reports whether gramMasks and textMasks can run: they
-// need AVX2 (VPGATHERDD).
+// haveGramMasks reports whether gramMasks, pairMasks and textMasks can
+// run: they need AVX2 (VPGATHERDD).
 var haveGramMasks = cpu.X86.HasAVX2

@@ -134,15 +134,13 @@ done:
 	ADDQ $12, R8; \
 	DECQ CX
 
-// func gramMasks(p *byte, blocks int, tab *byte, out *blockMask, keep uint32)
+// func gramMasks(p *byte, blocks int, tab *byte, out *blockMask)
 //
 // For each 32-byte block b of p, out[b].grams gets bit o set for every
-// offset 32b+o whose gram's bit is set in tab (see gramBit): the 4 bytes
-// there, ORed with 0x20 in each byte, ANDed with keep (0xffffffff for
-// 4-byte grams, 0x00ffffff for 3-byte ones). It reads
-// p[0 : 32*blocks+3] and tab[0 : 1<<15+3], and leaves the other fields of
-// out alone.
-TEXT ·gramMasks(SB), NOSPLIT, $0-36
+// offset 32b+o whose 3-byte gram's bit is set in tab (see gramBit): the 3
+// bytes there, ORed with 0x20 in each byte. It reads p[0 : 32*blocks+3]
+// and tab[0 : 1<<15+3], and leaves the other fields of out alone.
+TEXT ·gramMasks(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
 	MOVQ tab+16(FP), DI
@@ -152,20 +150,7 @@ TEXT ·gramMasks(SB), NOSPLIT, $0-36
 
 	BROADCAST($0x20202020, X15, Y15) // fold
 	BROADCAST($0x9E3779B1, X14, Y14) // gramHash's multiplier
-	MOVL keep+32(FP), AX
-	CMPL AX, $0xffffffff
-	JNE short
-	// 4-byte grams: the whole load.
-
-loop4:
-	GRAMS_LOAD
-	GRAMS_STORE
-	JNZ loop4
-	JMP end
-
-short:
-	VMOVD AX, X13
-	VPBROADCASTD X13, Y13 // the gram's bytes
+	BROADCAST($0x00ffffff, X13, Y13) // the gram's bytes
 
 loop:
 	GRAMS_LOAD
@@ -176,8 +161,90 @@ loop:
 	GRAMS_STORE
 	JNZ loop
 
-end:
 	VZEROUPPER
 
 done:
+	RET
+
+// func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask)
+//
+// For each 32-byte block b of p, out[b].grams gets bit o set for every
+// offset 32b+o whose 4-byte gram may be an anchor of tab (see
+// pairBits): one gathered entry serves the offsets 2k and 2k+1, whose
+// grams share the three bytes at 2k+1. It reads p[0 : 32*blocks+3] and
+// leaves the other fields of out alone.
+TEXT ·pairMasks(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ blocks+8(FP), CX
+	MOVQ tab+16(FP), DI
+	MOVQ out+24(FP), R8
+	TESTQ CX, CX
+	JEQ pdone
+
+	BROADCAST($0x20202020, X15, Y15) // fold
+	BROADCAST($0x9E3779B1, X14, Y14) // pairHash's multiplier
+	BROADCAST($0x00ffffff, X13, Y13) // a key's three bytes
+	BROADCAST($0x0000000f, X12, Y12) // a nibble
+	BROADCAST($0x00000010, X11, Y11) // the upper half of an entry
+
+ploop:
+	VMOVDQU (SI), Y0  // dword k: bytes 4k..4k+3
+	VMOVDQU 1(SI), Y1 // bytes 4k+1..4k+4
+	VMOVDQU 2(SI), Y2 // bytes 4k+2..4k+5
+	VMOVDQU 3(SI), Y3 // bytes 4k+3..4k+6
+	VPOR Y15, Y0, Y0
+	VPOR Y15, Y1, Y1
+	VPOR Y15, Y2, Y2
+	VPOR Y15, Y3, Y3
+	// The bit of each offset in its entry: the low nibble of the byte
+	// before the key (offsets 4k, 4k+2), or 16 plus that of the byte
+	// after it (offsets 4k+1, 4k+3).
+	VPAND Y12, Y0, Y4
+	VPSRLD $24, Y1, Y5
+	VPAND Y12, Y5, Y5
+	VPADDD Y11, Y5, Y5
+	VPAND Y12, Y2, Y6
+	VPSRLD $24, Y3, Y7
+	VPAND Y12, Y7, Y7
+	VPADDD Y11, Y7, Y7
+	// The keys (bytes 4k+1..4k+3 and 4k+3..4k+5), hashed.
+	VPAND Y13, Y1, Y1
+	VPAND Y13, Y3, Y3
+	VPMULLD Y14, Y1, Y1
+	VPMULLD Y14, Y3, Y3
+	VPSRLD $19, Y1, Y1
+	VPSRLD $19, Y3, Y3
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	VPCMPEQD Y10, Y10, Y10
+	VPGATHERDD Y10, (DI)(Y1*4), Y8
+	VPCMPEQD Y10, Y10, Y10
+	VPGATHERDD Y10, (DI)(Y3*4), Y9
+	VPSRLVD Y4, Y8, Y4
+	VPSRLVD Y5, Y8, Y5
+	VPSRLVD Y6, Y9, Y6
+	VPSRLVD Y7, Y9, Y7
+	// Bit 0 of each, moved to bit 7 of byte j of its dword for the
+	// offsets 4k+j, the four ORed together: one byte per offset in
+	// order, for VPMOVMSKB.
+	VPSLLD $31, Y4, Y4
+	VPSLLD $31, Y5, Y5
+	VPSLLD $31, Y6, Y6
+	VPSLLD $31, Y7, Y7
+	VPSRLD $24, Y4, Y4
+	VPSRLD $16, Y5, Y5
+	VPSRLD $8, Y6, Y6
+	VPOR Y5, Y4, Y4
+	VPOR Y7, Y6, Y6
+	VPOR Y6, Y4, Y4
+	VPMOVMSKB Y4, AX
+	MOVL AX, (R8)
+	ADDQ $32, SI
+	ADDQ $12, R8
+	DECQ CX
+	JNZ ploop
+
+	VZEROUPPER
+
+pdone:
 	RET

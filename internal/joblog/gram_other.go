@@ -5,8 +5,12 @@ package joblog
 // haveGramMasks is a variable, as on amd64, so that tests can turn it off.
 var haveGramMasks = false
 
-func gramMasks(p *byte, blocks int, tab *byte, out *blockMask, keep uint32) {
+func gramMasks(p *byte, blocks int, tab *byte, out *blockMask) {
 	panic("gramMasks needs amd64")
+}
+
+func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask) {
+	panic("pairMasks needs amd64")
 }
 
 func textMasks(p *byte, blocks int, out *blockMask) {

@@ -13,15 +13,25 @@ import (
 	"testing"
 )
 
-// refBlockMasks is what textMasks and gramMasks compute for km, one offset
-// at a time.
+// refBlockMasks is what textMasks and blockMasks compute for km, one offset
+// at a time: for 4-byte grams, the offsets 2k test their gram in the entry
+// of its last three bytes, the offsets 2k+1 in that of its first three.
 func refBlockMasks(km *keywordMatcher, p []byte, blocks int) []blockMask {
 	out := make([]blockMask, blocks)
 	for b := range blocks {
 		for o := range 32 {
 			i := 32*b + o
-			g := uint32(p[i]) | uint32(p[i+1])<<8 | uint32(p[i+2])<<16 | uint32(p[i+3])<<24
-			if gramBit(&km.bits, (g|0x20202020)&km.keep) != 0 {
+			g := (uint32(p[i]) | uint32(p[i+1])<<8 | uint32(p[i+2])<<16 | uint32(p[i+3])<<24) | 0x20202020
+			var bit uint
+			switch {
+			case km.width == 3:
+				bit = gramBit(&km.bits, g&km.keep)
+			case i%2 == 0:
+				bit = pairLow(&km.pairs, g)
+			default:
+				bit = pairHigh(&km.pairs, g)
+			}
+			if bit != 0 {
 				out[b].grams |= 1 << o
 			}
 			if c := p[i]; (c < 0x20 || c >= 0x7f) && c != '\t' && c != '\n' && (c != '\r' || p[i+1] != '\n') {
@@ -72,7 +82,7 @@ func allMasks(d []byte) []blockMask {
 	}
 	masks := make([]blockMask, (len(d)-3)/32)
 	textMasks(&d[0], len(masks), &masks[0])
-	gramMasks(&d[0], len(masks), &matcher.bits[0], &masks[0], matcher.keep)
+	matcher.blockMasks(d, len(masks), masks)
 	return masks
 }
 
@@ -115,7 +125,7 @@ func TestGramMasksAgree(t *testing.T) {
 			blocks := (len(d) - 3) / 32
 			got := make([]blockMask, blocks)
 			textMasks(&d[0], blocks, &got[0])
-			gramMasks(&d[0], blocks, &km.bits[0], &got[0], km.keep)
+			km.blockMasks(d, blocks, got)
 			if want := refBlockMasks(km, d, blocks); !reflect.DeepEqual(got, want) {
 				for i := range want {
 					if got[i] != want[i] {
@@ -251,7 +261,7 @@ func BenchmarkGramMasks(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		textMasks(&data[0], len(masks), &masks[0])
-		gramMasks(&data[0], len(masks), &matcher.bits[0], &masks[0], matcher.keep)
+		matcher.blockMasks(data, len(masks), masks)
 	}
 }
 

@@ -262,6 +262,35 @@ func gramBit(tab *[1<<gramBits + 4]uint8, g uint32) uint {
 	return uint(tab[gramHash(g)]>>gramFP(g)) & 1
 }
 
+// pairBits is the size of the table of 4-byte grams: 1<<pairBits entries
+// of 32 bits.
+const pairBits = 13
+
+// pairHash maps three bytes (ORed with 0x20, in the low 24 bits of key) to
+// an entry of the table of 4-byte grams.
+func pairHash(key uint32) uint32 { return key * gramMul >> (32 - pairBits) }
+
+// The table of 4-byte grams is looked up by three bytes, the key, and
+// serves two offsets: the gram that starts one byte before the key has its
+// bit in the entry's lower half, chosen by the low nibble of that byte; the
+// gram that starts with the key, in the upper half, by the low nibble of
+// the byte after it. So one load of an entry (one lane of a gather in
+// pairMasks) tests the grams at offsets 2k and 2k+1, which share the key
+// at 2k+1; an anchor sets its bit in both entries it belongs to, and a gram
+// found in one is tested in the other as well. A gram that only shares an
+// anchor's key passes when the nibble matches too.
+
+// pairLow returns 1 when the gram g may be an anchor of tab, tested in the
+// entry of its last three bytes, else 0.
+func pairLow(tab *[1 << pairBits]uint32, g uint32) uint {
+	return uint(tab[pairHash(g>>8)]>>(g&15)) & 1
+}
+
+// pairHigh is pairLow, tested in the entry of the gram's first three bytes.
+func pairHigh(tab *[1 << pairBits]uint32, g uint32) uint {
+	return uint(tab[pairHash(g&0xffffff)]>>(16+g>>24&15)) & 1
+}
+
 // fold8 ORs every byte with 0x20, which maps upper-case ASCII letters to
 // lower case (and confuses a few punctuation bytes, which only costs a
 // verification).
@@ -272,16 +301,19 @@ const fold8 = 0x2020202020202020
 //
 // Each keyword is represented by its rarest gram: a run of width bytes (4,
 // or 3 for a matcher of 3-byte keywords), ORed with 0x20 to fold ASCII
-// case. A table hashed from grams says where an anchor may be; the pass
-// tests the gram at every offset of the line, five or six per 8-byte load,
-// with no dependency from one offset to the next. Only where the table says
+// case. A table hashed from grams says where an anchor may be (for 4-byte
+// grams, one entry tells two adjacent offsets: pairLow); the pass tests
+// the gram at every offset of the line, 32 at a time with AVX2, else five
+// or six per 8-byte load, with no dependency from one offset to the
+// next. Only where the table says
 // so is the gram looked up in a small exact table, and only where the gram is
 // an anchor are its keywords compared. Keywords bound to the start of the
 // line are looked up once per line, by the byte that starts it.
 type keywordMatcher struct {
 	width   int                    // bytes in a gram: 4 or 3
 	keep    uint32                 // the bytes of a 4-byte load that make a gram
-	bits    [1<<gramBits + 4]uint8 // gramHash -> the gramFP bits of the anchors there (gramMasks reads 3 bytes past the last entry)
+	bits    [1<<gramBits + 4]uint8 // 3-byte grams: gramHash -> the gramFP bits of the anchors there (gramMasks reads 3 bytes past the last entry)
+	pairs   [1 << pairBits]uint32  // 4-byte grams: pairHash -> the anchors' bits (pairLow, pairHigh)
 	slots   []anchorSlot           // open addressing by gramHash, gram 0 when free
 	cands   []candidate            // the keywords of each anchor
 	lineKws [256][]uint16          // the line-start keywords, by their first byte (folded)
@@ -334,7 +366,12 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 	km.slots = make([]anchorSlot, size)
 	for _, g := range order {
 		h := gramHash(g)
-		km.bits[h] |= 1 << gramFP(g)
+		if km.width == 4 {
+			km.pairs[pairHash(g>>8)] |= 1 << (g & 15)
+			km.pairs[pairHash(g&0xffffff)] |= 1 << (16 + g>>24&15)
+		} else {
+			km.bits[h] |= 1 << gramFP(g)
+		}
 		j := int(h) & (size - 1)
 		for km.slots[j].gram != 0 {
 			j = (j + 1) & (size - 1)
@@ -430,11 +467,22 @@ func (km *keywordMatcher) gramsOf(chunk []byte, masks []blockMask, special int) 
 	if len(masks) == 0 || 2*special > len(masks) {
 		return false
 	}
-	gramMasks(&chunk[0], len(masks), &km.bits[0], &masks[0], km.keep)
+	km.blockMasks(chunk, len(masks), masks)
 	return true
 }
 
-// blockMask is what textMasks and gramMasks find in a block of 32 bytes.
+// blockMasks sets the grams of the masks of the first blocks of p: with
+// pairMasks for 4-byte grams, gramMasks for 3-byte ones. It reads
+// p[:32*blocks+3].
+func (km *keywordMatcher) blockMasks(p []byte, blocks int, masks []blockMask) {
+	if km.width == 4 {
+		pairMasks(&p[0], blocks, &km.pairs[0], &masks[0])
+	} else {
+		gramMasks(&p[0], blocks, &km.bits[0], &masks[0])
+	}
+}
+
+// blockMask is what textMasks and blockMasks find in a block of 32 bytes.
 type blockMask struct {
 	grams    uint32 // offsets whose gram may be a keyword's anchor: bit i for offset i
 	special  uint32 // bytes that are not plain text: bit i for byte i
@@ -508,7 +556,7 @@ func load8(line []byte, i int) uint64 {
 }
 
 // scan4 tests the 4-byte grams at every offset: 32 at a time with
-// gramMasks where it runs, else five per 8-byte load.
+// pairMasks where it runs, else five per 8-byte load.
 func (km *keywordMatcher) scan4(line []byte, m *ruleMask) {
 	n := len(line)
 	if haveGramMasks && n >= 35 {
@@ -527,7 +575,7 @@ func (km *keywordMatcher) scan4Scalar(line []byte, m *ruleMask) {
 		}
 		return
 	}
-	tab := &km.bits
+	tab := &km.pairs
 	for i := 0; i <= n-4; i += 5 {
 		if i > n-8 {
 			// The last offsets, from a load that overlaps the previous
@@ -535,18 +583,18 @@ func (km *keywordMatcher) scan4Scalar(line []byte, m *ruleMask) {
 			i = n - 8
 		}
 		x := binary.LittleEndian.Uint64(line[i:]) | fold8
-		if v := gramBit(tab, uint32(x)) | gramBit(tab, uint32(x>>8))<<1 | gramBit(tab, uint32(x>>16))<<2 |
-			gramBit(tab, uint32(x>>24))<<3 | gramBit(tab, uint32(x>>32))<<4; v != 0 {
+		if v := pairLow(tab, uint32(x)) | pairLow(tab, uint32(x>>8))<<1 | pairLow(tab, uint32(x>>16))<<2 |
+			pairLow(tab, uint32(x>>24))<<3 | pairLow(tab, uint32(x>>32))<<4; v != 0 {
 			km.wake4(line, i, x, v, m)
 		}
 	}
 }
 
-// blockBatch is how many 32-byte blocks a call of gramMasks handles.
+// blockBatch is how many 32-byte blocks a call of blockMasks handles.
 const blockBatch = 8
 
 // scanBlocks tests the grams at every offset of a line of at least 35
-// bytes with gramMasks: whole blocks of 32 offsets, then one block that
+// bytes with blockMasks: whole blocks of 32 offsets, then one block that
 // ends at the last offset a 4-byte load can read, its offsets already
 // tested masked out, then (for 3-byte grams) the last offset alone.
 func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
@@ -555,7 +603,7 @@ func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 	blocks := (n - 3) / 32
 	for b0 := 0; b0 < blocks; b0 += blockBatch {
 		nb := min(blockBatch, blocks-b0)
-		gramMasks(&line[32*b0], nb, &km.bits[0], &out[0], km.keep)
+		km.blockMasks(line[32*b0:], nb, out[:])
 		for b := range nb {
 			if v := out[b].grams; v != 0 {
 				km.wakeBlock(line, 32*(b0+b), v, m)
@@ -564,7 +612,7 @@ func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 	}
 	if done := 32 * blocks; done < n-3 {
 		w := n - 35
-		gramMasks(&line[w], 1, &km.bits[0], &out[0], km.keep)
+		km.blockMasks(line[w:], 1, out[:])
 		if v := out[0].grams &^ (1<<(done-w) - 1); v != 0 {
 			km.wakeBlock(line, w, v, m)
 		}
@@ -592,7 +640,7 @@ func (km *keywordMatcher) wakeBlock(line []byte, i int, v uint32, m *ruleMask) {
 func (km *keywordMatcher) test4(line []byte, i int, x uint64, last int, m *ruleMask) {
 	var v uint
 	for j := 0; j <= last; j++ {
-		v |= gramBit(&km.bits, uint32(x>>(8*j))) << j
+		v |= pairLow(&km.pairs, uint32(x>>(8*j))) << j
 	}
 	km.wake4(line, i, x, v, m)
 }

@@ -3,7 +3,6 @@ package joblog
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -96,18 +95,16 @@ func (l *lazyPattern) Match(line []byte) bool {
 	return l.err == nil && l.pat.Match(line)
 }
 
-// pattern is a compiled Pattern. Go's regexp engine tries an expression at
-// every offset of the line unless the whole expression is anchored, and
-// skips ahead with a fast search only when the expression starts with a
-// literal. So each alternative that starts with "^" is compiled alone and
-// tried at offset 0 only; each other alternative that starts with a
-// literal or needs literals that a line must hold is compiled alone; the
-// rest together. Before the engine runs, cheap tests turn away the lines
-// that cannot match: the first and last bytes of the line, the literal
-// prefix, the literals needed.
+// pattern is a compiled Pattern. Each alternative that starts with "^" is
+// compiled alone and tried at offset 0 only; each other alternative that
+// starts with a literal or needs literals that a line must hold is
+// compiled alone; the rest together. Before an engine (a lazily built
+// automaton, see engine) runs, cheap tests turn away the lines that cannot
+// match: the first and last bytes of the line, the literal prefix, the
+// literals needed.
 type pattern struct {
 	anchored []anchoredAlt
-	free     []*regexp.Regexp
+	free     []*engine
 	// prefix holds the literal every match of free[i] starts with, or nil:
 	// a line without it is turned away before the engine is set up.
 	prefix [][]byte
@@ -131,7 +128,7 @@ type pattern struct {
 // alternative without a test (such as `^\S+\.java:\d+`) does not take
 // away the others'.
 type anchoredAlt struct {
-	re *regexp.Regexp
+	re *engine
 	// first holds the bytes a match can start with; nil when it may match
 	// the empty string.
 	first *[256]bool
@@ -224,7 +221,7 @@ func compilePattern(p string) (*pattern, error) {
 			for _, k := range at {
 				aa.leads = append(aa.leads, leadBytes(tail.Sub[:k]))
 			}
-			if aa.re, err = regexp.Compile(`^(?:` + exprString(tail) + `)`); err != nil {
+			if aa.re, err = newEngine(`^(?:` + exprString(tail) + `)`); err != nil {
 				return nil, err
 			}
 			if first := new([256]bool); !firstBytes(tail, first) {
@@ -241,11 +238,11 @@ func compilePattern(p string) (*pattern, error) {
 		}
 		src := exprString(a)
 		needs := requiredSets(a)
-		one, err := regexp.Compile(src)
+		one, err := newEngine(src)
 		if err != nil {
 			return nil, err
 		}
-		prefix, _ := one.LiteralPrefix()
+		prefix, _ := one.re.LiteralPrefix()
 		var last *[256]bool
 		if set := new([256]bool); endBytes(a, set) {
 			last = set
@@ -265,7 +262,7 @@ func compilePattern(p string) (*pattern, error) {
 		pt.starts = append(pt.starts, starts)
 	}
 	if len(rest) > 0 {
-		one, err := regexp.Compile(strings.Join(rest, "|"))
+		one, err := newEngine(strings.Join(rest, "|"))
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +285,7 @@ const minStartLength = 2
 // alternative at every offset of the line: it skips ahead only to a
 // case-sensitive literal prefix.
 type startTest struct {
-	at     *regexp.Regexp // the alternative, anchored at the start of the text
+	at     *engine // the alternative, anchored at the start of the text
 	starts *literalSet
 	// lead is a word-boundary test that starts the alternative, left out of
 	// at: it looks at the byte before the match, which at cannot see.
@@ -334,7 +331,7 @@ func newStartTest(a *syntax.Regexp, prefix string) (*startTest, error) {
 			return nil, nil
 		}
 	}
-	at, err := regexp.Compile(`^(?:` + exprString(body) + `)`)
+	at, err := newEngine(`^(?:` + exprString(body) + `)`)
 	if err != nil {
 		return nil, err
 	}

@@ -340,22 +340,19 @@ func TestLiteralSetIndex(t *testing.T) {
 func TestLiteralSet(t *testing.T) {
 	ls := newLiteralSet([]string{"lint", "[warn] ", "x"})
 	for _, tt := range []struct {
-		line      string
-		in, start bool
+		line string
+		in   bool
 	}{
-		{"golangci-LINT run", true, false},
-		{"Lint: ok", true, true},
-		{"[WARN] a.js", true, true},
-		{"nothing here", false, false},
-		{"li", false, false},
-		{"", false, false},
-		{"X", true, true},
+		{"golangci-LINT run", true},
+		{"Lint: ok", true},
+		{"[WARN] a.js", true},
+		{"nothing here", false},
+		{"li", false},
+		{"", false},
+		{"X", true},
 	} {
 		if got := ls.in([]byte(tt.line)); got != tt.in {
 			t.Errorf("in(%q) = %v, want %v", tt.line, got, tt.in)
-		}
-		if got := ls.startsLine([]byte(tt.line)); got != tt.start {
-			t.Errorf("startsLine(%q) = %v, want %v", tt.line, got, tt.start)
 		}
 	}
 }
@@ -528,49 +525,6 @@ func TestStartTest(t *testing.T) {
 					t.Errorf("%s on %q: compiled %v, whole %v", src, line, got, want)
 				}
 			}
-		}
-	}
-}
-
-// An anchored alternative turns away a line whose bytes before the first
-// literal it needs cannot come before it in a match.
-func TestNeedsHeld(t *testing.T) {
-	tests := []struct {
-		re   string
-		line string
-		held bool
-		lead bool // a test of the bytes before the literal is made
-	}{
-		{`^(\.\.?/)?[\w./@-]+\.go:\d+:\d+: \S`, "pkg/x.go:12:3: undefined: y", true, true},
-		{`^(\.\.?/)?[\w./@-]+\.go:\d+:\d+: \S`, "ERROR flashlight: settings.go:211 Could not write", false, true},
-		{`^\s*\S+\.(j|t)sx?:\d+:\d+: .+`, "  src/app.ts:1:2: Unexpected any", true, true},
-		{`^\s*\S+\.(j|t)sx?:\d+:\d+: .+`, "  [ RUN ] renders app.js:1:2: ok", false, true},
-		{`^\s*Error: \S`, "\t  Error: boom", true, true},
-		{`^\s*Error: \S`, "TypeError: boom", false, true},
-		{`^(?i)\s*[a-z]+ failed`, "  Build FAILED", true, true},
-		{`^(?i)\s*[a-z]+ failed`, "  Build 2 failed", false, true},
-		{`^.*\.go:\d+`, "anything at all before x.go:1", true, false},
-		{`^\S+ took`, "ab took", true, true},
-		{`^\S+ took`, "a b took", false, true},
-	}
-	for _, tt := range tests {
-		p, err := compilePattern(tt.re)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.anchored) != 1 {
-			t.Fatalf("%q: %d anchored alternatives", tt.re, len(p.anchored))
-		}
-		a := &p.anchored[0]
-		lead := false
-		for _, l := range a.leads {
-			lead = lead || l != nil
-		}
-		if got := a.needsHeld([]byte(tt.line)); got != tt.held || lead != tt.lead {
-			t.Errorf("%q on %q: held %v, lead test %v; want %v, %v", tt.re, tt.line, got, lead, tt.held, tt.lead)
-		}
-		if whole := regexp.MustCompile(tt.re).MatchString(tt.line); whole && !tt.held {
-			t.Errorf("%q matches %q, which the test turns away", tt.re, tt.line)
 		}
 	}
 }

@@ -132,70 +132,17 @@ type anchoredAlt struct {
 	// first holds the bytes a match can start with; nil when it may match
 	// the empty string.
 	first *[256]bool
-	// starts holds literals one of which starts every match, or is nil.
-	starts *literalSet
-	needs  []*literalSet
-	// leads[i], when not nil, tells which bytes a match can hold before
-	// its member of needs[i]: a line with another byte before the first
-	// member is turned away. `^[\w./-]+\.go:\d+` otherwise runs on every
-	// line of a Go program's log that names a file.
-	leads []*leadTest
 	last  *[256]bool // as pattern.last
 }
 
-// leadTest holds the bytes a match can hold before a needed literal: a
-// run of skip bytes (the expression's first part, such as `\s*`), then
-// bytes of set.
-type leadTest struct {
-	skip *[256]bool // nil: no such run
-	set  [256]bool
-}
-
-// allows reports whether b, the bytes of a line before the first member
-// of a needed set, can come before it in a match.
-func (lt *leadTest) allows(b []byte) bool {
-	i := 0
-	if lt.skip != nil {
-		for i < len(b) && lt.skip[b[i]] {
-			i++
-		}
-	}
-	for ; i < len(b); i++ {
-		if !lt.set[b[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// match reports whether the alternative matches line; ascii caches
-// whether line is ASCII, as isASCII does.
-func (a *anchoredAlt) match(line []byte, ascii *int) bool {
+// match reports whether the alternative matches line: its automaton dies
+// at the first byte no match can take, which costs less than looking for
+// the literals a match needs.
+func (a *anchoredAlt) match(line []byte) bool {
 	if a.first != nil && (len(line) == 0 || !a.first[line[0]]) || !endsIn(line, a.last) {
 		return false
 	}
-	if a.starts != nil && !a.starts.startsLine(line) && isASCII(line, ascii) {
-		return false
-	}
-	if len(a.needs) > 0 && !a.needsHeld(line) && isASCII(line, ascii) {
-		return false
-	}
 	return a.re.Match(line)
-}
-
-// needsHeld reports whether line holds a member of each set of needs, and
-// only bytes of leads[i] before the first member of needs[i].
-func (a *anchoredAlt) needsHeld(line []byte) bool {
-	for i, ls := range a.needs {
-		k := ls.index(line, 0)
-		if k < 0 {
-			return false
-		}
-		if lead := a.leads[i]; lead != nil && !lead.allows(line[:k]) {
-			return false
-		}
-	}
-	return true
 }
 
 func compilePattern(p string) (*pattern, error) {
@@ -215,12 +162,7 @@ func compilePattern(p string) (*pattern, error) {
 	for _, a := range alts {
 		if a.Op == syntax.OpConcat && len(a.Sub) > 0 && a.Sub[0].Op == syntax.OpBeginText {
 			tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
-			var at []int
 			aa := anchoredAlt{}
-			aa.needs, at = requiredSetsAt(tail)
-			for _, k := range at {
-				aa.leads = append(aa.leads, leadBytes(tail.Sub[:k]))
-			}
 			if aa.re, err = newEngine(`^(?:` + exprString(tail) + `)`); err != nil {
 				return nil, err
 			}
@@ -229,9 +171,6 @@ func compilePattern(p string) (*pattern, error) {
 			}
 			if last := new([256]bool); endBytes(tail, last) {
 				aa.last = last
-			}
-			if lits, ok := literalStarts(tail); ok {
-				aa.starts = newLiteralSet(lits)
 			}
 			pt.anchored = append(pt.anchored, aa)
 			continue
@@ -404,7 +343,7 @@ func (st *startTest) match(line []byte) bool {
 func (p *pattern) Match(line []byte) bool {
 	ascii := -1 // whether line is ASCII, once known
 	for i := range p.anchored {
-		if p.anchored[i].match(line, &ascii) {
+		if p.anchored[i].match(line) {
 			return true
 		}
 	}
@@ -592,17 +531,11 @@ const (
 // parts of re that every match goes through. Sets with a literal shorter
 // than minNeedLength are left out, as they turn few lines away.
 func requiredSets(re *syntax.Regexp) []*literalSet {
-	sets, _ := requiredSetsAt(re)
-	return sets
-}
-
-// requiredSetsAt is requiredSets, with the index of the part of re (a
-// concatenation, or one part) each set starts.
-func requiredSetsAt(re *syntax.Regexp) (sets []*literalSet, at []int) {
 	parts := []*syntax.Regexp{re}
 	if re.Op == syntax.OpConcat {
 		parts = re.Sub
 	}
+	var sets []*literalSet
 	for i := 0; i < len(parts) && len(sets) < maxNeeds; {
 		lits, next, ok := extendedStarts(parts, i)
 		if !ok {
@@ -615,67 +548,10 @@ func requiredSetsAt(re *syntax.Regexp) (sets []*literalSet, at []int) {
 		}
 		if !short {
 			sets = append(sets, newLiteralSet(lits))
-			at = append(at, i)
 		}
 		i = next
 	}
-	return sets, at
-}
-
-// leadBytes returns the test of the bytes that a match of the
-// concatenation of parts can hold, on an ASCII line, or nil when there is
-// none to make. When the first part is a run of a class, the run is
-// skipped before the test of the others' bytes.
-func leadBytes(parts []*syntax.Regexp) *leadTest {
-	lt := &leadTest{}
-	if len(parts) > 0 {
-		if p := parts[0]; (p.Op == syntax.OpStar || p.Op == syntax.OpPlus) && p.Sub[0].Op == syntax.OpCharClass {
-			lt.skip = new([256]bool)
-			addBytes(p.Sub[0], lt.skip)
-			parts = parts[1:]
-		}
-	}
-	for _, p := range parts {
-		if !addBytes(p, &lt.set) {
-			return nil
-		}
-	}
-	all := true
-	for c := range 256 {
-		all = all && (lt.set[c] || c == '\n')
-	}
-	if all {
-		return nil
-	}
-	return lt
-}
-
-// addBytes adds to set the bytes a match of re can hold on an ASCII line
-// (and every non-ASCII byte when re can match a non-ASCII rune); it
-// returns false when re can match any byte but '\n'.
-func addBytes(re *syntax.Regexp, set *[256]bool) bool {
-	switch re.Op {
-	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
-		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
-		return true
-	case syntax.OpLiteral:
-		for _, r := range re.Rune {
-			addRune(set, r, re.Flags&syntax.FoldCase != 0)
-		}
-		return true
-	case syntax.OpCharClass:
-		addClass(set, re.Rune)
-		return true
-	case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat,
-		syntax.OpConcat, syntax.OpAlternate:
-		for _, sub := range re.Sub {
-			if !addBytes(sub, set) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	return sets
 }
 
 // addRune adds to set the first byte of r in UTF-8 (every byte from 0x80
@@ -851,16 +727,6 @@ func (ls *literalSet) indexLead(line []byte, from int) int {
 		i++
 	}
 	return -1
-}
-
-// startsLine reports whether line starts with one of the literals.
-func (ls *literalSet) startsLine(line []byte) bool {
-	for _, l := range ls.lits {
-		if len(l) <= len(line) && equalFold(line[:len(l)], l) {
-			return true
-		}
-	}
-	return false
 }
 
 // isASCII reports whether line holds only ASCII bytes, caching the answer

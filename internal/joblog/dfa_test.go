@@ -166,3 +166,21 @@ func TestDFARuneClasses(t *testing.T) {
 		t.Error("é matches")
 	}
 }
+
+// Past the budget of states shared by every dfa, a new dfa cannot start
+// and engine asks Go's engine.
+func TestDFABudget(t *testing.T) {
+	saved := dfaBudget.Load()
+	defer dfaBudget.Store(saved)
+	dfaBudget.Store(0)
+	e, err := newEngine(`exit code [1-9]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.d.Match([]byte("exit code 1")); ok {
+		t.Error("a dfa started without a state left in the budget")
+	}
+	if !e.Match([]byte("ERROR: exit code 1")) || e.Match([]byte("exit code 0")) {
+		t.Error("engine does not answer as Go's engine")
+	}
+}

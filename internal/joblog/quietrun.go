@@ -1,7 +1,6 @@
 package joblog
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -95,8 +94,8 @@ done:
 
 // quietStart reports whether a plain line free of keywords (text, without
 // the runner's timestamp) holds nothing at its start that line handles
-// either: a fact, a command, a section marker, a line-start keyword, a
-// numbered item, or a located warning.
+// either: a fact, a command, a section marker, a line-start keyword or a
+// numbered item. (A located warning holds the keyword of warningWord.)
 func (a *analyzer) quietStart(text []byte) bool {
 	if len(text) == 0 {
 		return true
@@ -117,8 +116,7 @@ func (a *analyzer) quietStart(text []byte) bool {
 			return false
 		}
 	}
-	// isLocation is false for a line that starts with a space.
-	return text[0] == ' ' || !isLocation(text) || !bytes.Contains(text, []byte("arning")) && !bytes.Contains(text, []byte("ARNING"))
+	return true
 }
 
 // blanks returns how many spaces and tabs text starts with, looking at

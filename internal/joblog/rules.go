@@ -1404,8 +1404,8 @@ var (
 // the keyword prefilter built.
 func compiledRules() ([]Rule, error) {
 	compileOnce.Do(func() {
-		if len(rules) > maxRules {
-			compileErr = fmt.Errorf("the knowledge base has %d rules, more than %d", len(rules), maxRules)
+		if len(rules) >= warningWord {
+			compileErr = fmt.Errorf("the knowledge base has %d rules, more than %d", len(rules), warningWord)
 			return
 		}
 		var kws, noise []keyword
@@ -1447,7 +1447,12 @@ func compiledRules() ([]Rule, error) {
 				}
 			}
 		}
-		matcher = newKeywordMatcher(kws, 4)
+		k, err := parseKeyword("arning", warningWord, 4)
+		if err != nil {
+			compileErr = err
+			return
+		}
+		matcher = newKeywordMatcher(append(kws, k), 4)
 		noiseMatch = newKeywordMatcher(noise, 3)
 		byRank = byRank[:0]
 		for i := range rules {
@@ -1471,6 +1476,12 @@ func compiledRules() ([]Rule, error) {
 	})
 	return rules, compileErr
 }
+
+// warningWord is the bit of a ruleMask that no rule holds: the keyword
+// matcher sets it for "warning" in any case, so that a run of quiet lines
+// stops at a line that may be a located warning (noteWarning) without
+// looking for one in each line.
+const warningWord = maxRules - 1
 
 // Rules returns a copy of the knowledge base, for documentation and tests.
 func Rules() []Rule {

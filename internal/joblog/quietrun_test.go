@@ -2,6 +2,7 @@ package joblog
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,40 @@ func TestIsCaretLine(t *testing.T) {
 		if got := isCaretLine([]byte(s)); got != want {
 			t.Errorf("isCaretLine(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// A located warning amid quiet lines stops their run: "warning" is the
+// keyword of warningWord. The tool that then says that warnings are errors
+// makes it the cause.
+func TestQuietRunStopsAtLocatedWarning(t *testing.T) {
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	const warning = "lib/Util.pm:40: Warning: variable x is never used"
+	m := matcher.scan([]byte(warning))
+	var only ruleMask
+	only.set(warningWord)
+	if m != only {
+		t.Fatalf("%q holds keywords %v, want only warningWord's", warning, m)
+	}
+	var b bytes.Buffer
+	b.WriteString("$ make\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "  compiling module %d of the project\n", i)
+	}
+	b.WriteString(warning + "\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "  linking module %d of the project\n", i)
+	}
+	b.WriteString("cc1: all warnings being treated as errors\n")
+	data := b.Bytes()
+	checkWithoutBlocks(t, data)
+	res, err := Analyze(bytes.NewReader(data), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Excerpts) == 0 || res.Excerpts[0].StartLine != 302 || res.Excerpts[0].Lines[0] != warning {
+		t.Errorf("excerpts %+v, want the first at line 302, the warning", res.Excerpts)
 	}
 }

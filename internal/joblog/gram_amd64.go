@@ -7,14 +7,11 @@ import "golang.org/x/sys/cpu"
 // Written in gram_amd64.s.
 //
 //go:noescape
-func gramMasks(p *byte, blocks int, tab *byte, out *blockMask)
-
-//go:noescape
-func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask)
+func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask, keyMask, highShift uint32)
 
 //go:noescape
 func textMasks(p *byte, blocks int, out *blockMask)
 
-// haveGramMasks reports whether gramMasks, pairMasks and textMasks can
-// run: they need AVX2 (VPGATHERDD).
+// haveGramMasks reports whether pairMasks and textMasks can run: they need
+// AVX2 (VPGATHERDD).
 var haveGramMasks = cpu.X86.HasAVX2

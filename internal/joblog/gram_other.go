@@ -5,11 +5,7 @@ package joblog
 // haveGramMasks is a variable, as on amd64, so that tests can turn it off.
 var haveGramMasks = false
 
-func gramMasks(p *byte, blocks int, tab *byte, out *blockMask) {
-	panic("gramMasks needs amd64")
-}
-
-func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask) {
+func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask, keyMask, highShift uint32) {
 	panic("pairMasks needs amd64")
 }
 

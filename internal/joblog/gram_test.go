@@ -14,22 +14,17 @@ import (
 )
 
 // refBlockMasks is what textMasks and blockMasks compute for km, one offset
-// at a time: for 4-byte grams, the offsets 2k test their gram in the entry
-// of its last three bytes, the offsets 2k+1 in that of its first three.
+// at a time: the offsets 2k test their gram in the entry of the key that
+// ends it, the offsets 2k+1 in that of the key that starts it.
 func refBlockMasks(km *keywordMatcher, p []byte, blocks int) []blockMask {
 	out := make([]blockMask, blocks)
 	for b := range blocks {
 		for o := range 32 {
 			i := 32*b + o
 			g := (uint32(p[i]) | uint32(p[i+1])<<8 | uint32(p[i+2])<<16 | uint32(p[i+3])<<24) | 0x20202020
-			var bit uint
-			switch {
-			case km.width == 3:
-				bit = gramBit(&km.bits, g&km.keep)
-			case i%2 == 0:
-				bit = pairLow(&km.pairs, g)
-			default:
-				bit = pairHigh(&km.pairs, g)
+			bit := km.pairHigh(g & km.keep)
+			if i%2 == 0 {
+				bit = km.pairLow(g & km.keep)
 			}
 			if bit != 0 {
 				out[b].grams |= 1 << o
@@ -90,7 +85,7 @@ func allMasks(d []byte) []blockMask {
 // coloured throughout.
 func TestBlockMasksSkipColouredText(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
+		t.Skip("the AVX2 prefilter does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		t.Fatal(err)
@@ -110,7 +105,7 @@ func TestBlockMasksSkipColouredText(t *testing.T) {
 
 func TestGramMasksAgree(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
+		t.Skip("the AVX2 prefilter does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		t.Fatal(err)
@@ -183,7 +178,7 @@ func TestChunkScanAgrees(t *testing.T) {
 func eachChunkLine(t *testing.T, check func(d []byte, masks []blockMask, off, n int) int) int {
 	t.Helper()
 	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
+		t.Skip("the AVX2 prefilter does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		t.Fatal(err)
@@ -206,7 +201,7 @@ func eachChunkLine(t *testing.T, check func(d []byte, masks []blockMask, off, n 
 // Analyze returns the same result with and without the block prefilter.
 func TestAnalyzeWithoutBlocks(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
+		t.Skip("the AVX2 prefilter does not run here")
 	}
 	for _, d := range blockTestData(t) {
 		checkWithoutBlocks(t, d)
@@ -250,7 +245,7 @@ func (r *lineRecorder) Line(n int, text []byte) { *r = append(*r, fmt.Sprintf("%
 // trace.
 func BenchmarkGramMasks(b *testing.B) {
 	if !haveGramMasks {
-		b.Skip("gramMasks does not run here")
+		b.Skip("the AVX2 prefilter does not run here")
 	}
 	if _, err := compiledRules(); err != nil {
 		b.Fatal(err)
@@ -305,7 +300,7 @@ func TestAnalyzeReadSizes(t *testing.T) {
 // in it (the prefilter's grams are only tested over mostly plain chunks).
 func FuzzAnalyzeBlocks(f *testing.F) {
 	if !haveGramMasks {
-		f.Skip("gramMasks does not run here")
+		f.Skip("the AVX2 prefilter does not run here")
 	}
 	for _, s := range []string{
 		"$ make\nsrc/x.c:1:1: error: boom\nERROR: Job failed: exit code 2\n",
@@ -382,7 +377,7 @@ func quietRunLog(tb testing.TB, timestamped, crlf bool) []byte {
 // Runs of quiet lines stop at every line that line handles otherwise.
 func TestQuietRunStops(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
+		t.Skip("the AVX2 prefilter does not run here")
 	}
 	for _, c := range []struct{ ts, crlf bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
 		d := quietRunLog(t, c.ts, c.crlf)
@@ -402,7 +397,7 @@ func TestQuietRunStops(t *testing.T) {
 // lines, as line by line handling does.
 func TestQuietRunAfterScript(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
+		t.Skip("the AVX2 prefilter does not run here")
 	}
 	var b bytes.Buffer
 	filler := func(what string, k int) {
@@ -477,7 +472,7 @@ func colouredLog(timestamped bool) []byte {
 // hands a sink, whatever the size of the reads.
 func TestPrecleanAgrees(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
+		t.Skip("the AVX2 prefilter does not run here")
 	}
 	for _, ts := range []bool{false, true} {
 		d := colouredLog(ts)
@@ -508,7 +503,7 @@ func TestPrecleanAgrees(t *testing.T) {
 // the incomplete last line to the next read.
 func TestPrepareCleansColouredChunk(t *testing.T) {
 	if !haveGramMasks {
-		t.Skip("gramMasks does not run here")
+		t.Skip("the AVX2 prefilter does not run here")
 	}
 	rs, err := compiledRules()
 	if err != nil {

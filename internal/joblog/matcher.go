@@ -241,54 +241,43 @@ var tripleRank = func() map[[3]byte]int {
 	return m
 }()
 
-// gramBits is the size of the prefilter's table: 1<<gramBits bytes, so
-// that a test is one load.
+// gramBits is the size of the hash of the anchors' exact table (slots).
 const gramBits = 15
 
 // gramMul is the multiplier of the grams' hash.
 const gramMul = 0x9E3779B1
 
-// gramHash maps a gram (its bytes ORed with 0x20) to an entry of the
-// prefilter.
+// gramHash maps a gram (its bytes ORed with 0x20) to a slot.
 func gramHash(g uint32) uint32 { return g * gramMul >> (32 - gramBits) }
 
-// gramFP is the gram's bit in its entry: the 3 bits of the hash below
-// those of gramHash. An anchor sets its bit, so a gram that only shares
-// its entry with an anchor passes one time in eight.
-func gramFP(g uint32) uint32 { return g * gramMul << gramBits >> 29 }
-
-// gramBit returns 1 when gram g may be an anchor of tab, else 0.
-func gramBit(tab *[1<<gramBits + 4]uint8, g uint32) uint {
-	return uint(tab[gramHash(g)]>>gramFP(g)) & 1
-}
-
-// pairBits is the size of the table of 4-byte grams: 1<<pairBits entries
-// of 32 bits.
+// pairBits is the size of the prefilter's table: 1<<pairBits entries of
+// 32 bits.
 const pairBits = 13
 
-// pairHash maps three bytes (ORed with 0x20, in the low 24 bits of key) to
-// an entry of the table of 4-byte grams.
+// pairHash maps a key (its bytes ORed with 0x20) to an entry of the
+// prefilter's table.
 func pairHash(key uint32) uint32 { return key * gramMul >> (32 - pairBits) }
 
-// The table of 4-byte grams is looked up by three bytes, the key, and
-// serves two offsets: the gram that starts one byte before the key has its
-// bit in the entry's lower half, chosen by the low nibble of that byte; the
-// gram that starts with the key, in the upper half, by the low nibble of
-// the byte after it. So one load of an entry (one lane of a gather in
-// pairMasks) tests the grams at offsets 2k and 2k+1, which share the key
-// at 2k+1; an anchor sets its bit in both entries it belongs to, and a gram
-// found in one is tested in the other as well. A gram that only shares an
-// anchor's key passes when the nibble matches too.
+// The prefilter's table is looked up by a key: a gram's last width-1
+// bytes, which are also the first width-1 bytes of the gram one byte
+// further. An entry serves both: the gram that starts one byte before the
+// key has its bit in the entry's lower half, chosen by the low nibble of
+// that byte; the gram that starts with the key, in the upper half, by the
+// low nibble of the byte after it. So one load of an entry (one lane of a
+// gather in pairMasks) tests the grams at offsets 2k and 2k+1, which share
+// the key at 2k+1; an anchor sets its bit in both entries it belongs to,
+// and a gram found in one is tested in the other as well. A gram that only
+// shares an anchor's key passes when the nibble matches too.
 
-// pairLow returns 1 when the gram g may be an anchor of tab, tested in the
-// entry of its last three bytes, else 0.
-func pairLow(tab *[1 << pairBits]uint32, g uint32) uint {
-	return uint(tab[pairHash(g>>8)]>>(g&15)) & 1
+// pairLow returns 1 when the gram g (folded, its width bytes only) may be
+// an anchor, tested in the entry of the key that ends it, else 0.
+func (km *keywordMatcher) pairLow(g uint32) uint {
+	return uint(km.pairs[pairHash(g>>8&km.keyMask)]>>(g&15)) & 1
 }
 
-// pairHigh is pairLow, tested in the entry of the gram's first three bytes.
-func pairHigh(tab *[1 << pairBits]uint32, g uint32) uint {
-	return uint(tab[pairHash(g&0xffffff)]>>(16+g>>24&15)) & 1
+// pairHigh is pairLow, tested in the entry of the key that starts the gram.
+func (km *keywordMatcher) pairHigh(g uint32) uint {
+	return uint(km.pairs[pairHash(g&km.keyMask)]>>(16+g>>km.highShift&15)) & 1
 }
 
 // fold8 ORs every byte with 0x20, which maps upper-case ASCII letters to
@@ -301,8 +290,8 @@ const fold8 = 0x2020202020202020
 //
 // Each keyword is represented by its rarest gram: a run of width bytes (4,
 // or 3 for a matcher of 3-byte keywords), ORed with 0x20 to fold ASCII
-// case. A table hashed from grams says where an anchor may be (for 4-byte
-// grams, one entry tells two adjacent offsets: pairLow); the pass tests
+// case. A table hashed from grams says where an anchor may be (one entry
+// tells two adjacent offsets: pairLow); the pass tests
 // the gram at every offset of the line, 32 at a time with AVX2, else five
 // or six per 8-byte load, with no dependency from one offset to the
 // next. Only where the table says
@@ -310,14 +299,17 @@ const fold8 = 0x2020202020202020
 // an anchor are its keywords compared. Keywords bound to the start of the
 // line are looked up once per line, by the byte that starts it.
 type keywordMatcher struct {
-	width   int                    // bytes in a gram: 4 or 3
-	keep    uint32                 // the bytes of a 4-byte load that make a gram
-	bits    [1<<gramBits + 4]uint8 // 3-byte grams: gramHash -> the gramFP bits of the anchors there (gramMasks reads 3 bytes past the last entry)
-	pairs   [1 << pairBits]uint32  // 4-byte grams: pairHash -> the anchors' bits (pairLow, pairHigh)
-	slots   []anchorSlot           // open addressing by gramHash, gram 0 when free
-	cands   []candidate            // the keywords of each anchor
-	lineKws [256][]uint16          // the line-start keywords, by their first byte (folded)
-	kws     []keyword
+	width   int                   // bytes in a gram: 4 or 3
+	keep    uint32                // the bytes of a 4-byte load that make a gram
+	pairs   [1 << pairBits]uint32 // pairHash of a key -> the anchors' bits (pairLow, pairHigh)
+	keyMask uint32                // the bytes of a key: the last width-1 of a gram
+	// highShift is the shift that brings the last byte of a gram to the
+	// low byte.
+	highShift uint32
+	slots     []anchorSlot  // open addressing by gramHash, gram 0 when free
+	cands     []candidate   // the keywords of each anchor
+	lineKws   [256][]uint16 // the line-start keywords, by their first byte (folded)
+	kws       []keyword
 }
 
 // anchorSlot holds an anchor gram and its keywords, cands[first:first+n].
@@ -344,6 +336,7 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 		km.width, mask = 4, ^uint32(0)
 	}
 	km.keep = mask
+	km.keyMask, km.highShift = mask>>8, uint32(8*(km.width-1))
 	byGram := map[uint32][]candidate{}
 	var order []uint32
 	for i, k := range kws {
@@ -366,12 +359,8 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 	km.slots = make([]anchorSlot, size)
 	for _, g := range order {
 		h := gramHash(g)
-		if km.width == 4 {
-			km.pairs[pairHash(g>>8)] |= 1 << (g & 15)
-			km.pairs[pairHash(g&0xffffff)] |= 1 << (16 + g>>24&15)
-		} else {
-			km.bits[h] |= 1 << gramFP(g)
-		}
+		km.pairs[pairHash(g>>8&km.keyMask)] |= 1 << (g & 15)
+		km.pairs[pairHash(g&km.keyMask)] |= 1 << (16 + g>>km.highShift&15)
 		j := int(h) & (size - 1)
 		for km.slots[j].gram != 0 {
 			j = (j + 1) & (size - 1)
@@ -471,15 +460,10 @@ func (km *keywordMatcher) gramsOf(chunk []byte, masks []blockMask, special int) 
 	return true
 }
 
-// blockMasks sets the grams of the masks of the first blocks of p: with
-// pairMasks for 4-byte grams, gramMasks for 3-byte ones. It reads
-// p[:32*blocks+3].
+// blockMasks sets the grams of the masks of the first blocks of p with
+// pairMasks. It reads p[:32*blocks+3].
 func (km *keywordMatcher) blockMasks(p []byte, blocks int, masks []blockMask) {
-	if km.width == 4 {
-		pairMasks(&p[0], blocks, &km.pairs[0], &masks[0])
-	} else {
-		gramMasks(&p[0], blocks, &km.bits[0], &masks[0])
-	}
+	pairMasks(&p[0], blocks, &km.pairs[0], &masks[0], km.keyMask, km.highShift)
 }
 
 // blockMask is what textMasks and blockMasks find in a block of 32 bytes.
@@ -575,7 +559,6 @@ func (km *keywordMatcher) scan4Scalar(line []byte, m *ruleMask) {
 		}
 		return
 	}
-	tab := &km.pairs
 	for i := 0; i <= n-4; i += 5 {
 		if i > n-8 {
 			// The last offsets, from a load that overlaps the previous
@@ -583,8 +566,8 @@ func (km *keywordMatcher) scan4Scalar(line []byte, m *ruleMask) {
 			i = n - 8
 		}
 		x := binary.LittleEndian.Uint64(line[i:]) | fold8
-		if v := pairLow(tab, uint32(x)) | pairLow(tab, uint32(x>>8))<<1 | pairLow(tab, uint32(x>>16))<<2 |
-			pairLow(tab, uint32(x>>24))<<3 | pairLow(tab, uint32(x>>32))<<4; v != 0 {
+		if v := km.pairLow(uint32(x)) | km.pairLow(uint32(x>>8))<<1 | km.pairLow(uint32(x>>16))<<2 |
+			km.pairLow(uint32(x>>24))<<3 | km.pairLow(uint32(x>>32))<<4; v != 0 {
 			km.wake4(line, i, x, v, m)
 		}
 	}
@@ -619,7 +602,7 @@ func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 	}
 	if km.width == 3 {
 		g := (uint32(line[n-3]) | uint32(line[n-2])<<8 | uint32(line[n-1])<<16) | 0x202020
-		if gramBit(&km.bits, g) != 0 {
+		if km.pairLow(g) != 0 {
 			km.verify(line, n-3, g, gramHash(g), m)
 		}
 	}
@@ -640,7 +623,7 @@ func (km *keywordMatcher) wakeBlock(line []byte, i int, v uint32, m *ruleMask) {
 func (km *keywordMatcher) test4(line []byte, i int, x uint64, last int, m *ruleMask) {
 	var v uint
 	for j := 0; j <= last; j++ {
-		v |= pairLow(&km.pairs, uint32(x>>(8*j))) << j
+		v |= km.pairLow(uint32(x>>(8*j))) << j
 	}
 	km.wake4(line, i, x, v, m)
 }
@@ -656,19 +639,18 @@ func (km *keywordMatcher) wake4(line []byte, i int, x uint64, v uint, m *ruleMas
 }
 
 // scan3 tests the 3-byte grams at every offset: 32 at a time with
-// gramMasks where it runs, else six per 8-byte load.
+// pairMasks where it runs, else six per 8-byte load.
 func (km *keywordMatcher) scan3(line []byte, m *ruleMask) {
 	n := len(line)
 	if haveGramMasks && n >= 35 {
 		km.scanBlocks(line, m)
 		return
 	}
-	tab := &km.bits
 	if n < 8 {
 		x := load8(line, 0)
 		var v uint
 		for j := 0; j <= n-3; j++ {
-			v |= gramBit(tab, uint32(x>>(8*j))&0xffffff) << j
+			v |= km.pairLow(uint32(x>>(8*j))&0xffffff) << j
 		}
 		km.wake3(line, 0, x, v, m)
 		return
@@ -679,8 +661,8 @@ func (km *keywordMatcher) scan3(line []byte, m *ruleMask) {
 		}
 		x := binary.LittleEndian.Uint64(line[i:]) | fold8
 		const m3 = 0xffffff
-		if v := gramBit(tab, uint32(x)&m3) | gramBit(tab, uint32(x>>8)&m3)<<1 | gramBit(tab, uint32(x>>16)&m3)<<2 |
-			gramBit(tab, uint32(x>>24)&m3)<<3 | gramBit(tab, uint32(x>>32)&m3)<<4 | gramBit(tab, uint32(x>>40)&m3)<<5; v != 0 {
+		if v := km.pairLow(uint32(x)&m3) | km.pairLow(uint32(x>>8)&m3)<<1 | km.pairLow(uint32(x>>16)&m3)<<2 |
+			km.pairLow(uint32(x>>24)&m3)<<3 | km.pairLow(uint32(x>>32)&m3)<<4 | km.pairLow(uint32(x>>40)&m3)<<5; v != 0 {
 			km.wake3(line, i, x, v, m)
 		}
 	}

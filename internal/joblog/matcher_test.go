@@ -85,7 +85,7 @@ func TestScanAgreesWithNaive(t *testing.T) {
 		}
 	}
 	// Keywords ending lines of every length around the 32-byte blocks
-	// gramMasks reads, the batches of blocks scanBlocks hands it (256
+	// pairMasks reads, the batches of blocks scanBlocks hands it (256
 	// bytes), and the last gram of the line, read alone.
 	var lengths []int
 	for _, r := range [][2]int{{30, 100}, {250, 300}, {505, 530}} {

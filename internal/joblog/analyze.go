@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -113,7 +114,9 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	bufp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bufp)
 	buf := *bufp
-	carry := make([]byte, 0, 4096)
+	sc := scratchBufs.Get().(*scratch)
+	a.masks, a.cl.out, a.rawAt, a.free = sc.masks[:0], sc.out[:0], sc.rawAt[:0], sc.blocks
+	carry := sc.carry[:0]
 	overflow := false // the current line is longer than maxLineBytes
 	var readErr error
 	for {
@@ -145,7 +148,52 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	if a.cbuf != nil {
 		cleanBufs.Put(a.cbuf)
 	}
+	sc.keep(a, carry)
+	scratchBufs.Put(sc)
 	return a.res, readErr
+}
+
+// scratch holds the buffers an analysis grows, for the next one (the
+// doctor reads the logs of many jobs): the masks, the line being cleaned,
+// the incomplete line, the raw lines' offsets and the candidate blocks.
+// The result holds copies of what it takes from them.
+type scratch struct {
+	masks  []blockMask
+	out    []byte
+	carry  []byte
+	rawAt  []int
+	blocks []*block
+}
+
+// Limits of what a scratch keeps: buffers grown by one long line are let
+// go.
+const (
+	keptBlocks      = 64
+	keptBlockBytes  = 16 << 10
+	keptBufferBytes = 128 << 10
+)
+
+var scratchBufs = sync.Pool{New: func() any { return &scratch{carry: make([]byte, 0, 4096)} }}
+
+// keep takes back the buffers of a finished analysis, carry its last
+// incomplete line.
+func (sc *scratch) keep(a *analyzer, carry []byte) {
+	sc.masks, sc.rawAt = a.masks[:0], a.rawAt[:0]
+	sc.out, sc.carry = nil, nil
+	if cap(a.cl.out) <= keptBufferBytes {
+		sc.out = a.cl.out[:0]
+	}
+	if cap(carry) <= keptBufferBytes {
+		sc.carry = carry[:0]
+	}
+	sc.blocks = sc.blocks[:0]
+	for _, list := range [][]*block{a.free, a.blocks, {a.cur}} {
+		for _, b := range list {
+			if b != nil && len(sc.blocks) < keptBlocks && cap(b.buf) <= keptBlockBytes && !slices.Contains(sc.blocks, b) {
+				sc.blocks = append(sc.blocks, b)
+			}
+		}
+	}
 }
 
 // lines handles the lines of chunk, which a.masks describe (when

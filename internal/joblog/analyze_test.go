@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -392,5 +393,40 @@ func TestMaxExcerpts(t *testing.T) {
 	}
 	if len(res.Excerpts) != 2 {
 		t.Errorf("%d excerpts, want 2", len(res.Excerpts))
+	}
+}
+
+// Analyses reuse each other's buffers (scratch): a result holds none of
+// them, so it stays as it was while other logs are read, at once or one
+// after the other.
+func TestResultsOutliveScratch(t *testing.T) {
+	data := blockTestData(t)
+	first := make([]*Result, len(data))
+	for i, d := range data {
+		res, err := Analyze(bytes.NewReader(d), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first[i] = res
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < len(data); i += 4 {
+				Analyze(bytes.NewReader(data[(i+1)%len(data)]), Options{})
+			}
+		}()
+	}
+	wg.Wait()
+	for i, d := range data {
+		again, err := Analyze(bytes.NewReader(d), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(first[i], again) {
+			t.Fatalf("log %d: the first result changed, or differs from a second reading:\n%+v\n%+v", i, first[i], again)
+		}
 	}
 }

@@ -325,7 +325,12 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 			break
 		}
 		// The lines before the one that holds chunk[s] are plain.
-		ls := bytes.LastIndexByte(chunk[p:s], '\n') + p + 1
+		var ls int
+		if s < covered {
+			ls = lineStart(a.masks, p, s)
+		} else {
+			ls = bytes.LastIndexByte(chunk[p:s], '\n') + p + 1
+		}
 		out = append(out, chunk[p:ls]...)
 		e := ls + bytes.IndexByte(chunk[ls:end], '\n')
 		h := 0
@@ -356,6 +361,21 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 	}
 	*a.cbuf = out
 	return out
+}
+
+// lineStart returns the offset after the last '\n' of chunk[p:s], or p
+// when there is none, from the newlines of the masks, which cover s.
+func lineStart(masks []blockMask, p, s int) int {
+	b := s >> 5
+	m := masks[b].newlines & (1<<(s&31) - 1)
+	for m == 0 {
+		if b<<5 <= p {
+			return p
+		}
+		b--
+		m = masks[b].newlines
+	}
+	return max(p, b<<5+32-bits.LeadingZeros32(m))
 }
 
 // isRaw reports whether the line at offset off of the cleaned buffer was

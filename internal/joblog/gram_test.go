@@ -532,3 +532,25 @@ func TestPrepareCleansColouredChunk(t *testing.T) {
 		t.Errorf("raw lines at %v, want %d and the next", a.rawAt, raw)
 	}
 }
+
+// lineStart finds, from the newline masks, the line start LastIndexByte
+// finds.
+func TestLineStart(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("the AVX2 prefilter does not run here")
+	}
+	for _, d := range blockTestData(t) {
+		if len(d) < 35 {
+			continue
+		}
+		masks, _ := textBlockMasks(d, nil)
+		covered := 32 * len(masks)
+		for _, p := range []int{0, 1, 31, 32, 33, 100, covered / 2} {
+			for s := p; s < covered && s < p+300; s++ {
+				if got, want := lineStart(masks, p, s), bytes.LastIndexByte(d[p:s], '\n')+p+1; got != want {
+					t.Fatalf("lineStart(%d, %d) = %d, want %d", p, s, got, want)
+				}
+			}
+		}
+	}
+}

@@ -55,7 +55,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		if l := len(text); l > 0 && text[l-1] == '\r' {
 			text = text[:l-1] // as clean drops it
 		}
-		if !a.quietStart(text) {
+		if !quietStart(text) {
 			break
 		}
 		n := a.n + 1 + k
@@ -96,10 +96,16 @@ done:
 // the runner's timestamp) holds nothing at its start that line handles
 // either: a fact, a command, a section marker, a line-start keyword or a
 // numbered item. (A located warning holds the keyword of warningWord.)
-func (a *analyzer) quietStart(text []byte) bool {
-	if len(text) == 0 {
+func quietStart(text []byte) bool {
+	if len(text) == 0 || quietLead[text[0]] {
 		return true
 	}
+	return quietStartLong(text)
+}
+
+// quietStartLong is quietStart for a line that does not start with a
+// quietLead byte.
+func quietStartLong(text []byte) bool {
 	if !plainLead(text) {
 		return false
 	}
@@ -118,6 +124,11 @@ func (a *analyzer) quietStart(text []byte) bool {
 	}
 	return true
 }
+
+// quietLead marks the bytes that tell, when a line starts with them, that
+// quietStart holds: they start no fact, command or marker (factLead), no
+// indentation, no numbered item and no line-start keyword.
+var quietLead [256]bool
 
 // blanks returns how many spaces and tabs text starts with, looking at
 // eight bytes at a time.

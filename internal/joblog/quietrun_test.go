@@ -144,3 +144,31 @@ func TestQuietRunStopsAtLocatedWarning(t *testing.T) {
 		t.Errorf("excerpts %+v, want the first at line 302, the warning", res.Excerpts)
 	}
 }
+
+// A line that starts with a quietLead byte is quiet as the long test
+// judges it, whatever follows.
+func TestQuietLead(t *testing.T) {
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for c := range 256 {
+		if !quietLead[c] {
+			continue
+		}
+		n++
+		for _, rest := range []string{"", "x", ": c: ", "rror foo", "ailed x", "ok ", "1) x", " ", "ection_start:1:x", "sing docker image x"} {
+			if line := append([]byte{byte(c)}, rest...); !quietStartLong(line) {
+				t.Errorf("%q starts with a quietLead byte, and is not quiet", line)
+			}
+		}
+	}
+	for _, c := range []byte{' ', '\t', '1', '$', 'E', 'U', 's'} {
+		if quietLead[c] {
+			t.Errorf("%q is a quietLead byte", c)
+		}
+	}
+	if n < 100 {
+		t.Errorf("%d quietLead bytes", n)
+	}
+}

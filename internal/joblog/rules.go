@@ -1454,6 +1454,9 @@ func compiledRules() ([]Rule, error) {
 		}
 		matcher = newKeywordMatcher(append(kws, k), 4)
 		noiseMatch = newKeywordMatcher(noise, 3)
+		for c := range quietLead {
+			quietLead[c] = !factLead[c] && c != ' ' && c != '\t' && !(c >= '0' && c <= '9') && len(matcher.lineKws[c|0x20]) == 0
+		}
 		byRank = byRank[:0]
 		for i := range rules {
 			if rules[i].Weight > 0 {

@@ -3,12 +3,23 @@ package joblog
 import (
 	"bytes"
 	"fmt"
+	"math"
+	"os"
 	"regexp"
 	"regexp/syntax"
 	"strings"
 	"sync"
 	"testing"
 )
+
+// TestMain lifts the budget of automaton states: the tests compile the
+// rules' expressions over and over, which a run of the doctor does once,
+// and each of them is to run on automata. TestDFABudget checks what
+// happens past the budget.
+func TestMain(m *testing.M) {
+	dfaBudget.Store(math.MaxInt64 / 2)
+	os.Exit(m.Run())
+}
 
 // dfaCases are expressions with what a dfa has to get right: empty-width
 // conditions, case folding beyond ASCII, classes of runes past ASCII, the
@@ -183,4 +194,33 @@ func TestDFABudget(t *testing.T) {
 	if !e.Match([]byte("ERROR: exit code 1")) || e.Match([]byte("exit code 0")) {
 		t.Error("engine does not answer as Go's engine")
 	}
+}
+
+// FuzzDFA compares a dfa with Go's engine on any expression and line.
+func FuzzDFA(f *testing.F) {
+	for i, src := range dfaCases {
+		lines := dfaLines()
+		f.Add(src, string(lines[i%len(lines)]))
+	}
+	f.Fuzz(func(t *testing.T, src, line string) {
+		if len(src) > 64 || len(line) > 512 {
+			return
+		}
+		whole, err := regexp.Compile(src)
+		if err != nil {
+			return
+		}
+		re, err := syntax.Parse(src, syntax.Perl)
+		if err != nil {
+			t.Fatalf("%q: regexp compiles it, syntax.Parse fails: %v", src, err)
+		}
+		d, err := newDFA(re)
+		if err != nil {
+			return // a program too large for syntax.Compile
+		}
+		d.maxStates = 64
+		if got, ok := d.Match([]byte(line)); ok && got != whole.MatchString(line) {
+			t.Errorf("%q on %q: dfa %v, regexp %v", src, line, got, !got)
+		}
+	})
 }

@@ -15,22 +15,13 @@ func BenchmarkAnalyzeCorpus(b *testing.B) {
 	if dir == "" {
 		b.Skip("JOBLOG_LOGCHUNKS_DIR not set")
 	}
-	var logs [][]byte
-	size := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		logs = append(logs, data)
-		size += len(data)
-		return nil
-	})
+	logs, err := readLogDir(dir)
 	if err != nil || len(logs) == 0 {
 		b.Fatalf("reading the logs in %s: %v (%d logs)", dir, err, len(logs))
+	}
+	size := 0
+	for _, l := range logs {
+		size += len(l)
 	}
 	if _, err := compiledRules(); err != nil {
 		b.Fatal(err)
@@ -44,4 +35,21 @@ func BenchmarkAnalyzeCorpus(b *testing.B) {
 			}
 		}
 	}
+}
+
+// readLogDir returns the contents of the files under dir.
+func readLogDir(dir string) ([][]byte, error) {
+	var logs [][]byte
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		logs = append(logs, data)
+		return nil
+	})
+	return logs, err
 }

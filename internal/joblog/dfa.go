@@ -165,23 +165,7 @@ func (d *dfa) state(pcs []uint32, prev prevKind) *dstate {
 // and without an empty-width condition; it reports whether one of them is
 // a match.
 func (d *dfa) closure(pcs *[]uint32, pc uint32, seen []bool) bool {
-	if seen[pc] {
-		return false
-	}
-	seen[pc] = true
-	in := &d.prog.Inst[pc]
-	switch in.Op {
-	case syntax.InstAlt, syntax.InstAltMatch:
-		return d.closure(pcs, in.Out, seen) || d.closure(pcs, in.Arg, seen)
-	case syntax.InstNop, syntax.InstCapture:
-		return d.closure(pcs, in.Out, seen)
-	case syntax.InstMatch:
-		return true
-	case syntax.InstFail:
-		return false
-	}
-	*pcs = append(*pcs, pc) // a rune to read, or an empty-width condition
-	return false
+	return d.follow(pcs, pc, seen, 0, false)
 }
 
 // expand follows the empty-width conditions that flags meet from the
@@ -189,34 +173,41 @@ func (d *dfa) closure(pcs *[]uint32, pc uint32, seen []bool) bool {
 // that one of them reached a match.
 func (d *dfa) expand(pcs []uint32, flags syntax.EmptyOp) (runes []uint32, matched bool) {
 	seen := make([]bool, len(d.prog.Inst))
-	var walk func(pc uint32) bool
-	walk = func(pc uint32) bool {
-		if seen[pc] {
-			return false
-		}
-		seen[pc] = true
-		in := &d.prog.Inst[pc]
-		switch in.Op {
-		case syntax.InstAlt, syntax.InstAltMatch:
-			return walk(in.Out) || walk(in.Arg)
-		case syntax.InstNop, syntax.InstCapture:
-			return walk(in.Out)
-		case syntax.InstEmptyWidth:
-			return syntax.EmptyOp(in.Arg)&^flags == 0 && walk(in.Out)
-		case syntax.InstMatch:
-			return true
-		case syntax.InstFail:
-			return false
-		}
-		runes = append(runes, pc)
-		return false
-	}
 	for _, pc := range pcs {
-		if walk(pc) {
+		if d.follow(&runes, pc, seen, flags, true) {
 			return nil, true
 		}
 	}
 	return runes, false
+}
+
+// follow adds to pcs the threads that pc leads to without reading a rune:
+// those that wait for a rune, and, unless resolve is set, those that wait
+// for an empty-width condition; with resolve, a condition that flags meet
+// is passed and the others end their thread. It reports whether a thread
+// reached a match.
+func (d *dfa) follow(pcs *[]uint32, pc uint32, seen []bool, flags syntax.EmptyOp, resolve bool) bool {
+	if seen[pc] {
+		return false
+	}
+	seen[pc] = true
+	in := &d.prog.Inst[pc]
+	switch in.Op {
+	case syntax.InstAlt, syntax.InstAltMatch:
+		return d.follow(pcs, in.Out, seen, flags, resolve) || d.follow(pcs, in.Arg, seen, flags, resolve)
+	case syntax.InstNop, syntax.InstCapture:
+		return d.follow(pcs, in.Out, seen, flags, resolve)
+	case syntax.InstEmptyWidth:
+		if resolve {
+			return syntax.EmptyOp(in.Arg)&^flags == 0 && d.follow(pcs, in.Out, seen, flags, resolve)
+		}
+	case syntax.InstMatch:
+		return true
+	case syntax.InstFail:
+		return false
+	}
+	*pcs = append(*pcs, pc)
+	return false
 }
 
 // rune returns a rune of kind k, for syntax.EmptyOpContext.

@@ -5,9 +5,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"flag"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -51,25 +49,18 @@ func TestCommonGrams(t *testing.T) {
 // of the logs under dir, folded, most frequent first (ties in byte order),
 // four bytes each.
 func countCommonGrams(dir string, n int) ([]byte, error) {
+	logs, err := readLogDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	counts := map[uint32]int{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
+	for _, data := range logs {
 		for _, raw := range bytes.Split(data, []byte("\n")) {
 			text := CleanLine(raw)
 			for i := 0; i+4 <= len(text); i++ {
 				counts[gramOf(text[i:], 4)]++
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	grams := make([]uint32, 0, len(counts))
 	for g := range counts {

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // maxRules is how many rules a ruleMask can hold.
@@ -185,7 +186,7 @@ func rarestGram(s string, width int) int {
 			c += 1 << 20
 		}
 		if width == 4 {
-			if r, ok := commonGramRank[gramOf(s[i:], 4)]; ok {
+			if r, ok := commonGramRank()[gramOf(s[i:], 4)]; ok {
 				c += (commonGramCount - r) << 32
 			}
 		}
@@ -218,14 +219,14 @@ var commonGramsData string
 const commonGramCount = 8192
 
 // commonGramRank maps a gram of commonGramsData to its rank, 0 for the
-// most frequent.
-var commonGramRank = func() map[uint32]int {
+// most frequent. It is built when the knowledge base is.
+var commonGramRank = sync.OnceValue(func() map[uint32]int {
 	m := make(map[uint32]int, len(commonGramsData)/4)
 	for i := 0; i+4 <= len(commonGramsData); i += 4 {
-		m[binary.LittleEndian.Uint32([]byte(commonGramsData[i:i+4]))] = i / 4
+		m[gramOf(commonGramsData[i:], 4)] = i / 4 // the data is folded already
 	}
 	return m
-}()
+})
 
 // tripleRank is how common a folded triple is: 0 when it is not in
 // commonTriples, larger for more frequent ones.

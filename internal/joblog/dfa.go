@@ -23,9 +23,9 @@ import (
 //
 // States and transitions are built on first use and shared by the
 // goroutines that match: a transition is read with an atomic load, and
-// built under the mutex. A dfa holds at most maxDFAStates states; past
-// that, Match reports that it cannot answer and the caller asks the
-// engine.
+// built under the mutex. A dfa holds at most maxStates states, and all of
+// them together dfaBudget; past that, Match reports that it cannot answer
+// and the caller asks Go's engine (engine does).
 type dfa struct {
 	prog *syntax.Prog
 	// begin tells that every match starts at the beginning of the text:

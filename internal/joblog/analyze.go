@@ -186,14 +186,18 @@ func (sc *scratch) keep(a *analyzer, carry []byte) {
 	if cap(carry) <= keptBufferBytes {
 		sc.carry = carry[:0]
 	}
-	sc.blocks = sc.blocks[:0]
+	// The blocks are gathered in a.free's array (the one sc.blocks gave
+	// it), filtered in place: a block is written at or before where it is
+	// read.
+	kept := a.free[:0]
 	for _, list := range [][]*block{a.free, a.blocks, {a.cur}} {
 		for _, b := range list {
-			if b != nil && len(sc.blocks) < keptBlocks && cap(b.buf) <= keptBlockBytes && !slices.Contains(sc.blocks, b) {
-				sc.blocks = append(sc.blocks, b)
+			if b != nil && len(kept) < keptBlocks && cap(b.buf) <= keptBlockBytes && !slices.Contains(kept, b) {
+				kept = append(kept, b)
 			}
 		}
 	}
+	sc.blocks = kept
 }
 
 // lines handles the lines of chunk, which a.masks describe (when
@@ -246,7 +250,7 @@ func (a *analyzer) prepare(chunk, carry []byte, overflow bool) (out, tail, carry
 	a.masks, special = textBlockMasks(chunk, a.masks)
 	a.stopFrom = -1
 	if len(a.masks) == 0 || special*precleanShare < len(a.masks) {
-		a.grams = matcher.gramsOf(chunk, a.masks, special)
+		a.grams = matcher.gramsOf(chunk, a.masks)
 		return chunk, nil, carry, overflow
 	}
 	a.grams = false
@@ -267,7 +271,7 @@ func (a *analyzer) prepare(chunk, carry []byte, overflow bool) (out, tail, carry
 	cb := a.preclean(chunk, p, end)
 	a.masks, _ = textBlockMasks(cb, a.masks)
 	markRawLines(a.masks, a.rawAt)
-	a.grams = matcher.gramsOf(cb, a.masks, 0)
+	a.grams = matcher.gramsOf(cb, a.masks)
 	a.cleaned = true
 	return cb, chunk[end:], carry, overflow
 }

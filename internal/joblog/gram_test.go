@@ -81,25 +81,39 @@ func allMasks(d []byte) []blockMask {
 	return masks
 }
 
-// gramsOf tests the grams of a chunk of plain text, not those of a chunk
-// coloured throughout.
-func TestBlockMasksSkipColouredText(t *testing.T) {
+// prepare tests the grams of a chunk of plain text as it is, and those of
+// a chunk coloured throughout in its cleaned text, where a keyword that a
+// colour cut in two is whole again.
+func TestPrepareTestsGrams(t *testing.T) {
 	if !haveGramMasks {
 		t.Skip("the AVX2 prefilter does not run here")
 	}
-	if _, err := compiledRules(); err != nil {
+	rs, err := compiledRules()
+	if err != nil {
 		t.Fatal(err)
 	}
 	plain := bytes.Repeat([]byte("ok 12 - resolves the path of the config file\n"), 100)
 	coloured := bytes.Repeat([]byte("\x1b[32mok\x1b[0m 12 - resolves the path\n"), 100)
+	coloured = append(coloured, "\x1b[31mFA\x1b[0mILED tests/test_x.py::test_y\n"...)
 	for _, tc := range []struct {
-		chunk []byte
-		grams bool
-	}{{plain, true}, {coloured, false}} {
-		masks, special := textBlockMasks(tc.chunk, nil)
-		if grams := matcher.gramsOf(tc.chunk, masks, special); grams != tc.grams || len(masks) != (len(tc.chunk)-3)/32 {
-			t.Errorf("gramsOf(%.40q…): %d masks, grams %v; want %d, %v", tc.chunk, len(masks), grams, (len(tc.chunk)-3)/32, tc.grams)
+		chunk   []byte
+		cleaned bool
+	}{{plain, false}, {coloured, true}} {
+		a := &analyzer{rs: rs, res: &Result{}, stopFrom: -1, n: 1}
+		out, _, _, _ := a.prepare(tc.chunk, nil, false)
+		if !a.grams || a.cleaned != tc.cleaned || len(a.masks) != (len(out)-3)/32 {
+			t.Fatalf("prepare(%.40q…): grams %v, cleaned %v, %d masks; want true, %v, %d", tc.chunk, a.grams, a.cleaned, len(a.masks), tc.cleaned, (len(out)-3)/32)
 		}
+		if want := refBlockMasks(matcher, out, len(a.masks)); !slices.EqualFunc(a.masks, want, func(x, y blockMask) bool { return x.grams == y.grams }) {
+			t.Errorf("prepare(%.40q…): the grams differ from the reference", tc.chunk)
+		}
+	}
+	// The failure's keyword, whole in the cleaned text, stops the stop
+	// search there.
+	a := &analyzer{rs: rs, res: &Result{}, stopFrom: -1, n: 1}
+	out, _, _, _ := a.prepare(coloured, nil, false)
+	if at := bytes.Index(out, []byte("FAILED tests")); a.findStop(out, 0) != at {
+		t.Errorf("the stop search stops at %d, want %d (the keyword FAILED)", a.findStop(out, 0), at)
 	}
 }
 

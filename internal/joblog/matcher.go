@@ -448,13 +448,12 @@ func textBlockMasks(chunk []byte, masks []blockMask) ([]blockMask, int) {
 }
 
 // gramsOf tests, for a matcher of 4-byte grams, the grams at every offset
-// of the blocks textBlockMasks found in chunk (special of them holding a
-// byte that is not plain text), as a line's scan would, and reports true:
-// the lines that cleaning leaves as they are then need no scan of their
-// own. When most blocks are not plain text, most lines are cleaned, then
-// scanned: it leaves the grams alone and reports false.
-func (km *keywordMatcher) gramsOf(chunk []byte, masks []blockMask, special int) bool {
-	if len(masks) == 0 || 2*special > len(masks) {
+// of the blocks textBlockMasks found in chunk, as a line's scan would, and
+// reports whether there were blocks: the lines that cleaning leaves as they
+// are then need no scan of their own. (A chunk mostly not plain text is
+// cleaned first, and its text tested: prepare.)
+func (km *keywordMatcher) gramsOf(chunk []byte, masks []blockMask) bool {
+	if len(masks) == 0 {
 		return false
 	}
 	km.blockMasks(chunk, len(masks), masks)

@@ -336,7 +336,13 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 			ls = bytes.LastIndexByte(chunk[p:s], '\n') + p + 1
 		}
 		out = append(out, chunk[p:ls]...)
-		e := ls + bytes.IndexByte(chunk[ls:end], '\n')
+		e := -1
+		if ls < covered {
+			e = lineEnd(a.masks, ls)
+		}
+		if e < 0 {
+			e = ls + bytes.IndexByte(chunk[ls:end], '\n')
+		}
 		h := 0
 		if timestamped && hasTimestampHeader(chunk[ls:e]) {
 			h = timestampHeader
@@ -380,6 +386,23 @@ func lineStart(masks []blockMask, p, s int) int {
 		m = masks[b].newlines
 	}
 	return max(p, b<<5+32-bits.LeadingZeros32(m))
+}
+
+// lineEnd returns the offset of the first '\n' from s on, from the
+// newlines of the masks, or -1 when there is none in the bytes they cover.
+func lineEnd(masks []blockMask, s int) int {
+	b := s >> 5
+	if b >= len(masks) {
+		return -1
+	}
+	m := masks[b].newlines &^ (1<<(s&31) - 1)
+	for m == 0 {
+		if b++; b == len(masks) {
+			return -1
+		}
+		m = masks[b].newlines
+	}
+	return b<<5 + bits.TrailingZeros32(m)
 }
 
 // isRaw reports whether the line at offset off of the cleaned buffer was

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -80,24 +81,81 @@ func (c *cleaner) clean(raw []byte) []byte {
 // cleanOther is clean for a line without a final '\r' that is known not
 // to be plain.
 func (c *cleaner) cleanOther(raw []byte) []byte {
+	if haveGramMasks {
+		return c.cleanFast(raw)
+	}
 	return c.cleanOtherIn(raw, nil, 0)
 }
 
 // cleanChunkLine is cleanOther for a line that is chunk[off:off+len(raw)],
-// the chunk's masks covering it: they give where each run of plain text
-// ends.
+// the chunk's masks covering it.
 func (c *cleaner) cleanChunkLine(raw []byte, masks []blockMask, off int) []byte {
+	if haveGramMasks {
+		return c.cleanFast(raw)
+	}
 	return c.cleanOtherIn(raw, masks, off)
 }
 
-// cleanOtherIn is cleanOther, with the chunk's masks when masks is not nil.
+// cleanFast is cleanOther with stripColours, which copies plain text,
+// drops colour sequences and follows '\r' segments many bytes at a time.
+// It stops at each '_', where a marker's "section_" or "travis_" may end
+// (the bytes before it, plain, are the last written), and at the bytes
+// it leaves to special.
+func (c *cleaner) cleanFast(raw []byte) []byte {
+	c.markers = c.markers[:0]
+	c.plain = false
+	out := c.out[:0]
+	var seg segments
+	run := 0 // raw[run:i] was written to out as it is
+	for i := 0; i < len(raw); {
+		out = slices.Grow(out, len(raw)-i+32)
+		dst := out[len(out):cap(out)]
+		w, r, plain := stripColours(&dst[0], &raw[i], len(raw)-i, cap(raw)-i, &seg, len(out))
+		out = out[:len(out)+w]
+		if plain > 0 {
+			run = i + plain
+		}
+		if i += r; i == len(raw) {
+			break
+		}
+		if raw[i] != '_' {
+			out, i = special(raw, i, out, &seg)
+			run = i
+			continue
+		}
+		if p, end := c.markerBefore(raw, run, i); end > 0 {
+			out = out[:len(out)-(i-p)]
+			i, run = end, end
+			continue
+		}
+		out = append(out, '_')
+		i++
+	}
+	return seg.text(c, out)
+}
+
+// markerBefore records the section marker whose "section_" or "travis_"
+// ends at raw[u], the '_', and starts at run or after, and returns where it
+// starts and the index after it; end is 0 when there is none.
+func (c *cleaner) markerBefore(raw []byte, run, u int) (p, end int) {
+	for _, p := range [2]int{u - 7, u - 6} {
+		if p >= run && (raw[p] == 's' || raw[p] == 't') {
+			if end, ok := c.parseMarker(raw, p); ok {
+				return p, end
+			}
+		}
+	}
+	return 0, 0
+}
+
+// cleanOtherIn is cleanOther without stripColours, with the chunk's masks
+// when masks is not nil: they give where each run of plain text ends.
 func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 	c.markers = c.markers[:0]
 	c.plain = false
 	out := c.out[:0]
-	segStart := 0              // start in out of the current '\r' segment
-	keepStart, keepEnd := 0, 0 // the last segment with visible text
-	under := -1                // the first '_' from i on (len(raw): none), once looked for
+	var seg segments
+	under := -1 // the first '_' from i on (len(raw): none), once looked for
 	for i := 0; i < len(raw); {
 		j := i // an escape is not plain: no need to look
 		switch {
@@ -132,56 +190,78 @@ func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 			}
 			// raw[i] ends the run: it is not plain.
 		}
-		b := raw[i]
-		switch {
-		case b == '\r':
-			if len(out) > segStart {
-				keepStart, keepEnd = segStart, len(out)
-			}
-			segStart = len(out)
-			i++
-		case b == 0x1b:
-			// Most escapes are colours: ESC [, digits and ';', a final
-			// byte. Any other goes through skipEscape.
-			k := i + 2
-			if k <= len(raw) && raw[i+1] == '[' {
-				for k < len(raw) && (raw[k]-'0' < 10 || raw[k] == ';') {
-					k++
-				}
-				if k < len(raw) && raw[k] >= 0x40 && raw[k] <= 0x7e {
-					i = k + 1
-					continue
-				}
-			}
-			i = skipEscape(raw, i)
-		case b == '\t':
-			out = append(out, b)
-			i++
-		case b < 0x20 || b == 0x7f:
-			i++ // other C0 controls and DEL
-		default:
-			r, size := utf8.DecodeRune(raw[i:])
-			switch {
-			case r == utf8.RuneError && size <= 1:
-				out = append(out, "\uFFFD"...)
-			case r == 0x9b: // C1 CSI: skip its parameters like ESC [
-				i = skipCSI(raw, i+size)
-				continue
-			case r >= 0x80 && r < 0xa0:
-				// C1 controls: dropped
-			case isBidiControl(r):
-				// bidirectional overrides could disguise the text: dropped
-			default:
-				out = append(out, raw[i:i+size]...)
-			}
-			i += size
-		}
+		out, i = special(raw, i, out, &seg)
 	}
+	return seg.text(c, out)
+}
+
+// segments follows the '\r' segments of a line's display text in the
+// cleaner's buffer. stripColours updates it too: its layout is fixed.
+type segments struct {
+	start              int // start of the current segment
+	keepStart, keepEnd int // the last segment with visible text
+}
+
+// end ends the segment at off, the length of the text written: the
+// segment is kept when it holds something.
+func (s *segments) end(off int) {
+	if off > s.start {
+		s.keepStart, s.keepEnd = s.start, off
+	}
+	s.start = off
+}
+
+// text stores out as the cleaner's buffer and returns the line's display
+// text: its last segment with visible text.
+func (s *segments) text(c *cleaner, out []byte) []byte {
 	c.out = out
-	if len(out) > segStart {
-		return out[segStart:]
+	if len(out) > s.start {
+		return out[s.start:]
 	}
-	return out[keepStart:keepEnd]
+	return out[s.keepStart:s.keepEnd]
+}
+
+// special handles raw[i], a byte that is not printable ASCII: a '\r', an
+// escape sequence, a tab, another control, a rune past ASCII or invalid
+// UTF-8. It appends what it shows to out and returns out and the index
+// after what it handled.
+func special(raw []byte, i int, out []byte, seg *segments) ([]byte, int) {
+	switch b := raw[i]; {
+	case b == '\r':
+		seg.end(len(out))
+		return out, i + 1
+	case b == 0x1b:
+		// Most escapes are colours: ESC [, digits and ';', a final
+		// byte. Any other goes through skipEscape.
+		k := i + 2
+		if k <= len(raw) && raw[i+1] == '[' {
+			for k < len(raw) && (raw[k]-'0' < 10 || raw[k] == ';') {
+				k++
+			}
+			if k < len(raw) && raw[k] >= 0x40 && raw[k] <= 0x7e {
+				return out, k + 1
+			}
+		}
+		return out, skipEscape(raw, i)
+	case b == '\t':
+		return append(out, b), i + 1
+	case b < 0x20 || b == 0x7f:
+		return out, i + 1 // other C0 controls and DEL
+	}
+	r, size := utf8.DecodeRune(raw[i:])
+	switch {
+	case r == utf8.RuneError && size <= 1:
+		out = append(out, "\uFFFD"...)
+	case r == 0x9b: // C1 CSI: skip its parameters like ESC [
+		return out, skipCSI(raw, i+size)
+	case r >= 0x80 && r < 0xa0:
+		// C1 controls: dropped
+	case isBidiControl(r):
+		// bidirectional overrides could disguise the text: dropped
+	default:
+		out = append(out, raw[i:i+size]...)
+	}
+	return out, i + size
 }
 
 // minMarker is the length of the shortest marker parseMarker accepts,

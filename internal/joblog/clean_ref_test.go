@@ -2,8 +2,10 @@ package joblog
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -114,12 +116,46 @@ func FuzzCleanAgrees(f *testing.F) {
 	f.Add([]byte("\x1b[0Ksection_start:1:x\r\x1b[0Kab\rcd"))
 	f.Add([]byte("\x1btravis_fold:start:x\r\x1b[0K"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		var c, r cleaner
-		got, want := string(c.clean(raw)), string(r.refClean(raw))
-		if got != want || !equalMarkers(c.markers, r.markers) {
-			t.Errorf("clean(%q) = %q %v, want %q %v", raw, got, c.markers, want, r.markers)
+		// The whole input, then its first two thirds with the rest after
+		// them: bytes the cleaning may read but must not take.
+		for _, n := range []int{len(raw), len(raw) * 2 / 3} {
+			var c, r cleaner
+			line := raw[:n]
+			got, want := string(c.clean(line)), string(r.refClean(slices.Clip(line)))
+			if got != want || !equalMarkers(c.markers, r.markers) {
+				t.Errorf("clean(%q) = %q %v, want %q %v", line, got, c.markers, want, r.markers)
+			}
 		}
 	})
+}
+
+// TestCleanFastAgrees checks the cleaning that stripColours does many bytes
+// at a time against the reference, on lines made of pieces that put colour
+// sequences, '\r', '_', markers and other escapes on either side of its
+// 32-byte blocks and at the line's end, each line followed in memory by
+// bytes that would go on a sequence or a marker: they may be read, not
+// taken.
+func TestCleanFastAgrees(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("stripColours does not run here")
+	}
+	pieces := []string{"ab", "plain text, ", "\x1b[0m", "\x1b[33;1m", "\x1b[K", "\x1b[0K", "\r", "_", "s",
+		"section_start:12:build_x\r\x1b[0K", "travis_fold:end:y\r", "travis_time:start:1", "é", "\xff", "\xc2\x9b1m",
+		"\x1b(B", "\x1b[1;2", "\x1b[2 q", "\x1b]0;t_x\a", "\t", "\x1b", "\x1b[", "\x1b[12", "\x7f", "\x01"}
+	after := []string{"", "m", "1m", "x_y", "\x1b[0m", "section_end:1:z\r", "_start:1:x\r"}
+	rng := rand.New(rand.NewPCG(3, 7))
+	var c, r cleaner
+	for range 50000 {
+		var line []byte
+		for want := rng.IntN(140); len(line) < want; {
+			line = append(line, pieces[rng.IntN(len(pieces))]...)
+		}
+		buf := append(slices.Clip(line), after[rng.IntN(len(after))]...)
+		got := string(c.clean(buf[:len(line)]))
+		if want := string(r.refClean(line)); got != want || !equalMarkers(c.markers, r.markers) {
+			t.Fatalf("clean(%q) = %q %v, want %q %v", line, got, c.markers, want, r.markers)
+		}
+	}
 }
 
 func equalMarkers(a, b []marker) bool {

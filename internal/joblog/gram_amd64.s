@@ -152,3 +152,234 @@ ploop:
 
 pdone:
 	RET
+
+// func stripColours(dst, src *byte, n, readable int, seg *segments, base int) (w, r, plain int)
+//
+// stripColours writes the display text of src[0:n] to dst while src holds
+// printable ASCII, tabs, colour sequences (ESC '[', parameter bytes
+// 0x30-0x3f, a final byte 0x40-0x7e), which it drops, and '\r', which ends
+// a segment: seg's fields are offsets in the cleaner's buffer, where dst
+// starts at base. It stops at the first byte whose display it leaves to
+// Go (another control or escape, a byte past ASCII, a sequence not ended
+// before n, a '_', which may end the start of a section marker) and
+// returns how many bytes it wrote and read, and where the last run of
+// bytes it wrote as they are starts: after the last sequence it dropped
+// (which may have taken the start of a marker), 0 when none.
+//
+// It reads src 32 bytes at a time within its first readable bytes (past
+// n, for nothing), else one at a time, and writes up to 32 bytes past what
+// it wrote: dst must have room for n+32 bytes. A block of 32 bytes is
+// stored to dst at once; when it holds bytes that are not plain, masks of
+// the block tell where each is and where a colour sequence's parameters
+// end, and after each sequence the rest of the block is stored again where
+// the text goes on.
+TEXT ·stripColours(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), R14
+	MOVQ readable+24(FP), R11
+
+	BROADCAST($0x20202020, X15, Y15) // the lowest printable byte
+	BROADCAST($0x7f7f7f7f, X11, Y11) // DEL
+	BROADCAST($0x09090909, X10, Y10) // tab
+	BROADCAST($0x5b5b5b5b, X9, Y9) // '['
+	BROADCAST($0xf0f0f0f0, X8, Y8) // the high nibble
+	BROADCAST($0x30303030, X7, Y7) // parameter bytes' high nibble
+	BROADCAST($0x3f3f3f3f, X6, Y6) // below the final bytes
+	BROADCAST($0x5f5f5f5f, X14, Y14) // '_'
+	XORQ AX, AX // read (BROADCAST uses AX)
+	XORQ BX, BX // written
+	MOVQ $0, plain+64(FP)
+
+block:
+	// R9: the block's start in src. DX: its bytes that are not plain,
+	// and those from n on.
+	CMPQ AX, R14
+	JAE done
+	LEAQ 32(AX), CX
+	CMPQ CX, R11
+	JA tail
+	MOVQ AX, R9
+	VMOVDQU (SI)(AX*1), Y0
+	VMOVDQU Y0, (DI)(BX*1)
+	// Not plain: signed 0x20 > b (b < 0x20 or b >= 0x80), or DEL; a tab is.
+	VPCMPGTB Y0, Y15, Y4
+	VPCMPEQB Y0, Y11, Y5
+	VPOR Y5, Y4, Y4
+	VPCMPEQB Y0, Y10, Y5
+	VPANDN Y4, Y5, Y4
+	VPCMPEQB Y0, Y14, Y5 // '_', where a marker's name may start
+	VPOR Y5, Y4, Y4
+	VPMOVMSKB Y4, DX
+	MOVQ R14, CX
+	SUBQ AX, CX
+	CMPQ CX, $32
+	JAE whole
+	MOVL $-1, R8
+	SHLL CX, R8
+	ORL R8, DX
+
+whole:
+	TESTL DX, DX
+	JNZ masks
+	ADDQ $32, AX
+	ADDQ $32, BX
+	JMP block
+
+masks:
+	// R10: '['; R15: parameter bytes; R12: final bytes (0x40-0x7e).
+	VPCMPEQB Y0, Y9, Y5
+	VPMOVMSKB Y5, R10
+	VPAND Y0, Y8, Y5
+	VPCMPEQB Y5, Y7, Y5
+	VPMOVMSKB Y5, R15
+	VPCMPGTB Y6, Y0, Y5
+	VPCMPEQB Y0, Y11, Y12
+	VPANDN Y5, Y12, Y5
+	VPMOVMSKB Y5, R12
+
+inblock:
+	// dst[BX:] holds src[AX:R9+32]; DX, not zero, the block's stops
+	// from AX on. Go to the next.
+	BSFQ DX, CX
+	LEAQ (R9)(CX*1), R8
+	SUBQ AX, R8
+	ADDQ R8, BX
+	LEAQ (R9)(CX*1), AX
+	CMPQ AX, R14
+	JAE done
+	MOVBLZX (SI)(AX*1), R8
+	CMPB R8, $0x1b
+	JEQ esc
+	CMPB R8, $0x0d
+	JNE done
+	// A '\r' ends a segment: kept if it shows something.
+	MOVQ seg+32(FP), R8
+	MOVQ base+40(FP), R13
+	ADDQ BX, R13
+	MOVQ 0(R8), CX
+	CMPQ R13, CX
+	JLE crempty
+	MOVQ CX, 8(R8)
+	MOVQ R13, 16(R8)
+
+crempty:
+	MOVQ R13, 0(R8)
+	INCQ AX
+	JMP resume
+
+esc:
+	// ESC at offset CX of the block: '[' next, the parameters, a final
+	// byte, all in the block and before n.
+	LEAQ 1(CX), R8
+	BTQ R8, R10
+	JCC special
+	ADDQ $2, CX
+	MOVQ R15, R8
+	SHRQ CX, R8
+	NOTQ R8
+	BSFQ R8, R8
+	ADDQ CX, R8
+	BTQ R8, R12 // past the block (R8 = 32), no bit is set
+	JCC special
+	LEAQ 1(R9)(R8*1), R13
+	CMPQ R13, R14
+	JA special
+	MOVQ R13, AX
+	MOVQ AX, plain+64(FP)
+
+resume:
+	// AX is past what was handled: on in the block if it is not over.
+	MOVQ AX, CX
+	SUBQ R9, CX
+	CMPQ CX, $32
+	JAE block
+	LEAQ 32(AX), R8
+	CMPQ R8, R11
+	JA block
+	VMOVDQU (SI)(AX*1), Y1
+	VMOVDQU Y1, (DI)(BX*1)
+	MOVQ $-1, R8
+	SHLQ CX, R8
+	ANDQ R8, DX
+	JNZ inblock
+	// Nothing more stops in the block.
+	LEAQ 32(R9), R8
+	SUBQ AX, R8
+	ADDQ R8, BX
+	LEAQ 32(R9), AX
+	JMP block
+
+special:
+	// src[AX] is not plain, read one byte at a time: a '\r', a colour
+	// sequence, else return.
+	MOVBLZX (SI)(AX*1), DX
+	CMPB DX, $0x0d
+	JEQ cr
+	CMPB DX, $0x1b
+	JNE done
+	LEAQ 2(AX), R8
+	CMPQ R8, R14
+	JAE done
+	CMPB 1(SI)(AX*1), $0x5b // '['
+	JNE done
+
+params:
+	MOVBLZX (SI)(R8*1), DX
+	SUBL $0x30, DX
+	CMPL DX, $0x0f
+	JA final
+	INCQ R8
+	CMPQ R8, R14
+	JB params
+	JMP done // no final byte before n
+
+final:
+	// DX holds the byte minus 0x30: a final byte is 0x40-0x7e.
+	SUBL $0x10, DX
+	CMPL DX, $0x3e
+	JA done
+	LEAQ 1(R8), AX
+	MOVQ AX, plain+64(FP)
+	JMP block
+
+cr:
+	MOVQ seg+32(FP), R8
+	MOVQ base+40(FP), R13
+	ADDQ BX, R13
+	MOVQ 0(R8), CX
+	CMPQ R13, CX
+	JLE crempty2
+	MOVQ CX, 8(R8)
+	MOVQ R13, 16(R8)
+
+crempty2:
+	MOVQ R13, 0(R8)
+	INCQ AX
+	JMP block
+
+tail:
+	// Past the bytes it may read 32 at a time: one at a time.
+	CMPQ AX, R14
+	JAE done
+	MOVBLZX (SI)(AX*1), DX
+	CMPB DX, $0x09
+	JEQ copy
+	CMPB DX, $0x5f
+	JEQ done
+	CMPB DX, $0x20
+	JB special
+	CMPB DX, $0x7e
+	JA special
+
+copy:
+	MOVB DX, (DI)(BX*1)
+	INCQ AX
+	INCQ BX
+	JMP tail
+
+done:
+	VZEROUPPER
+	MOVQ BX, w+48(FP)
+	MOVQ AX, r+56(FP)
+	RET

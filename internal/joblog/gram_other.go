@@ -12,3 +12,7 @@ func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask, keyMask, highSh
 func textMasks(p *byte, blocks int, out *blockMask) {
 	panic("textMasks needs amd64")
 }
+
+func stripColours(dst, src *byte, n, readable int, seg *segments, base int) (w, r, plain int) {
+	panic("stripColours needs amd64")
+}

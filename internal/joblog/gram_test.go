@@ -547,8 +547,8 @@ func TestPrepareCleansColouredChunk(t *testing.T) {
 	}
 }
 
-// lineStart finds, from the newline masks, the line start LastIndexByte
-// finds.
+// lineStart and lineEnd find, from the newline masks, the line start
+// LastIndexByte finds and the line end IndexByte finds.
 func TestLineStart(t *testing.T) {
 	if !haveGramMasks {
 		t.Skip("the AVX2 prefilter does not run here")
@@ -563,6 +563,13 @@ func TestLineStart(t *testing.T) {
 			for s := p; s < covered && s < p+300; s++ {
 				if got, want := lineStart(masks, p, s), bytes.LastIndexByte(d[p:s], '\n')+p+1; got != want {
 					t.Fatalf("lineStart(%d, %d) = %d, want %d", p, s, got, want)
+				}
+				want := bytes.IndexByte(d[s:covered], '\n')
+				if want >= 0 {
+					want += s
+				}
+				if got := lineEnd(masks, s); got != want {
+					t.Fatalf("lineEnd(%d) = %d, want %d", s, got, want)
 				}
 			}
 		}

@@ -623,6 +623,13 @@ func (a *analyzer) line(raw []byte) {
 	a.remember(n, text, w, isCmd, a.chunkOff >= 0 && a.cl.plain)
 }
 
+// rspecListEdge reports whether text may open or close RSpec's list of
+// pending examples, as rspecPending reads it ("Pending:", "Failures:",
+// "Finished in "; commands close it too).
+func rspecListEdge(text []byte) bool {
+	return bytes.HasPrefix(text, pendingHeader) || bytes.Equal(text, failuresHeader) || bytes.HasPrefix(text, finishedIn)
+}
+
 // rspecPending follows RSpec's list of pending examples, from its header
 // to the list of failures or the run's summary, and takes away the match
 // of a numbered entry in it.
@@ -631,7 +638,7 @@ func (a *analyzer) rspecPending(text []byte, m *lineMatch) {
 	case bytes.Equal(text, pendingHeader) || bytes.HasPrefix(text, pendingNote):
 		a.pending = true
 	case !a.pending:
-	case bytes.Equal(text, []byte("Failures:")) || bytes.HasPrefix(text, []byte("Finished in ")) || isCommand(text):
+	case bytes.Equal(text, failuresHeader) || bytes.HasPrefix(text, finishedIn) || isCommand(text):
 		a.pending = false
 	case m.rule != nil && m.rule.Numbered:
 		*m = lineMatch{}
@@ -639,8 +646,10 @@ func (a *analyzer) rspecPending(text []byte, m *lineMatch) {
 }
 
 var (
-	pendingHeader = []byte("Pending:")
-	pendingNote   = []byte("Pending: (Failures listed here are expected")
+	pendingHeader  = []byte("Pending:")
+	pendingNote    = []byte("Pending: (Failures listed here are expected")
+	failuresHeader = []byte("Failures:")
+	finishedIn     = []byte("Finished in ")
 )
 
 // indexNewline is bytes.IndexByte(data, '\n') for data, the end of the
@@ -806,7 +815,7 @@ var (
 // factLead marks the first bytes of the starts plainLead and mayHoldFact
 // look for; most lines start otherwise and need no more.
 var factLead = func() (t [256]bool) {
-	for _, p := range [][]byte{errorPrefix, usingPrefix, travisCommand, logLimit, sectionPrefix, []byte("$ ")} {
+	for _, p := range [][]byte{errorPrefix, usingPrefix, travisCommand, logLimit, sectionPrefix, []byte("$ "), pendingHeader, finishedIn} {
 		t[p[0]] = true
 	}
 	return t
@@ -836,7 +845,7 @@ func isCommand(text []byte) bool { return len(text) > 2 && text[0] == '$' && tex
 
 // plainLead reports whether a plain line (text) starts as none of the
 // lines that line reads for more than their rules: a fact, a command, a
-// section marker.
+// section marker, an edge of RSpec's list of pending examples.
 func plainLead(text []byte) bool {
 	if len(text) == 0 || !factLead[text[0]] {
 		return true
@@ -846,6 +855,8 @@ func plainLead(text []byte) bool {
 		return !isCommand(text)
 	case 's':
 		return !bytes.HasPrefix(text, sectionPrefix)
+	case 'P', 'F':
+		return !rspecListEdge(text)
 	}
 	return !mayHoldFact(text)
 }

@@ -25,7 +25,7 @@ import (
 // offset after the last line it handled: p when it handled none.
 func (a *analyzer) quietRun(chunk []byte, p int) int {
 	if !a.grams || a.n == 0 || p >= 32*len(a.masks) || a.warn.start > 0 && a.warn.cmdLine == a.cmdLine && a.warn.end == a.n {
-		return p
+		return p // noteWarning reads the next lines
 	}
 	stop := a.nextStop(chunk, p)
 	// The lines handled, the last ringSize of them by their offsets.
@@ -94,8 +94,10 @@ done:
 
 // quietStart reports whether a plain line free of keywords (text, without
 // the runner's timestamp) holds nothing at its start that line handles
-// either: a fact, a command, a section marker, a line-start keyword or a
-// numbered item. (A located warning holds the keyword of warningWord.)
+// either: a fact, a command, a section marker, a line-start keyword, a
+// numbered item or a line that opens or closes RSpec's list of pending
+// examples (rspecPending). (A located warning holds the keyword of
+// warningWord.)
 func quietStart(text []byte) bool {
 	if len(text) == 0 || quietLead[text[0]] {
 		return true

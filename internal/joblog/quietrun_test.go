@@ -157,13 +157,13 @@ func TestQuietLead(t *testing.T) {
 			continue
 		}
 		n++
-		for _, rest := range []string{"", "x", ": c: ", "rror foo", "ailed x", "ok ", "1) x", " ", "ection_start:1:x", "sing docker image x"} {
+		for _, rest := range []string{"", "x", ": c: ", "rror foo", "ailed x", "ok ", "1) x", " ", "ection_start:1:x", "sing docker image x", "ending:", "ailures:", "inished in 3 seconds"} {
 			if line := append([]byte{byte(c)}, rest...); !quietStartLong(line) {
 				t.Errorf("%q starts with a quietLead byte, and is not quiet", line)
 			}
 		}
 	}
-	for _, c := range []byte{' ', '\t', '1', '$', 'E', 'U', 's'} {
+	for _, c := range []byte{' ', '\t', '1', '$', 'E', 'U', 's', 'P', 'F'} {
 		if quietLead[c] {
 			t.Errorf("%q is a quietLead byte", c)
 		}
@@ -171,4 +171,28 @@ func TestQuietLead(t *testing.T) {
 	if n < 100 {
 		t.Errorf("%d quietLead bytes", n)
 	}
+}
+
+// RSpec's list of pending examples, from "Pending:" to "Finished in", takes
+// away the match of its numbered entries (rspecPending): runs of quiet
+// lines neither start nor go on inside it, and the numbered failure after
+// it keeps its match.
+func TestQuietRunRSpecPending(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("the AVX2 prefilter does not run here")
+	}
+	var b bytes.Buffer
+	filler := func() {
+		for i := range 300 {
+			fmt.Fprintf(&b, "  compiling module %d of the project\n", i)
+		}
+	}
+	filler()
+	b.WriteString("Pending:\n  1) Foo does a thing\n     # Not yet implemented\n     # ./spec/foo_spec.rb:3\n\n")
+	filler()
+	b.WriteString("Finished in 3.2 seconds (files took 1.1 seconds to load)\n")
+	filler()
+	b.WriteString("  1) Foo fails with an error\n     Failure/Error: expect(x).to eq(1)\n")
+	filler()
+	checkWithoutBlocks(t, b.Bytes())
 }

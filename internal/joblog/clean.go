@@ -96,11 +96,11 @@ func (c *cleaner) cleanChunkLine(raw []byte, masks []blockMask, off int) []byte 
 	return c.cleanOtherIn(raw, masks, off)
 }
 
-// cleanFast is cleanOther with stripColours, which copies plain text,
-// drops colour sequences and follows '\r' segments many bytes at a time.
-// It stops at each '_', where a marker's "section_" or "travis_" may end
-// (the bytes before it, plain, are the last written), and at the bytes
-// it leaves to special.
+// cleanFast is cleanOther with stripColours, which copies plain text and
+// runes, drops colour sequences and follows '\r' segments many bytes at a
+// time. It stops at a '_' that may end a marker's "section_" or "travis_"
+// (the bytes before it, written as they are, are the last written), and
+// at the bytes it leaves to special.
 func (c *cleaner) cleanFast(raw []byte) []byte {
 	c.markers = c.markers[:0]
 	c.plain = false
@@ -110,11 +110,8 @@ func (c *cleaner) cleanFast(raw []byte) []byte {
 	for i := 0; i < len(raw); {
 		out = slices.Grow(out, len(raw)-i+32)
 		dst := out[len(out):cap(out)]
-		w, r, plain := stripColours(&dst[0], &raw[i], len(raw)-i, cap(raw)-i, &seg, len(out))
-		out = out[:len(out)+w]
-		if plain > 0 {
-			run = i + plain
-		}
+		w, r, plain := stripColours(&dst[0], &raw[i], len(raw)-i, cap(raw)-i, &seg, len(out), run-i)
+		out, run = out[:len(out)+w], i+plain
 		if i += r; i == len(raw) {
 			break
 		}

@@ -140,9 +140,14 @@ func TestCleanFastAgrees(t *testing.T) {
 		t.Skip("stripColours does not run here")
 	}
 	pieces := []string{"ab", "plain text, ", "\x1b[0m", "\x1b[33;1m", "\x1b[K", "\x1b[0K", "\r", "_", "s",
-		"section_start:12:build_x\r\x1b[0K", "travis_fold:end:y\r", "travis_time:start:1", "é", "\xff", "\xc2\x9b1m",
-		"\x1b(B", "\x1b[1;2", "\x1b[2 q", "\x1b]0;t_x\a", "\t", "\x1b", "\x1b[", "\x1b[12", "\x7f", "\x01"}
-	after := []string{"", "m", "1m", "x_y", "\x1b[0m", "section_end:1:z\r", "_start:1:x\r"}
+		"section_start:12:build_x\r\x1b[0K", "travis_fold:end:y\r", "travis_time:start:1", "section", "travis", "\x1b[1",
+		"\x1b(B", "\x1b[1;2", "\x1b[2 q", "\x1b]0;t_x\a", "\t", "\x1b", "\x1b[", "\x1b[12", "\x7f", "\x01",
+		// Runes shown as they are, dropped (C1 and bidirectional
+		// controls), and invalid or cut UTF-8.
+		"é", "€", "—", "✓", "😀", "\u00a0", "\ufffd", "\u061c", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069",
+		"\u2010", "\u202f", "\u2065", "\u206a", "\u0080", "\u009f", "\xc2\x9b1m", "\xc2", "\xc3", "\xe2\x80", "\xf0\x9f\x98",
+		"\xff", "\x80", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xf0\x80\x80\x80"}
+	after := []string{"", "m", "1m", "x_y", "\x1b[0m", "section_end:1:z\r", "_start:1:x\r", "\x80\x80\x80", "\x98\x80", "\xa9"}
 	rng := rand.New(rand.NewPCG(3, 7))
 	var c, r cleaner
 	for range 50000 {

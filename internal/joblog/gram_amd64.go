@@ -10,7 +10,7 @@ import "golang.org/x/sys/cpu"
 func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask, keyMask, highShift uint32)
 
 //go:noescape
-func stripColours(dst, src *byte, n, readable int, seg *segments, base int) (w, r, plain int)
+func stripColours(dst, src *byte, n, readable int, seg *segments, base, run int) (w, r, plain int)
 
 //go:noescape
 func textMasks(p *byte, blocks int, out *blockMask)

@@ -153,31 +153,35 @@ ploop:
 pdone:
 	RET
 
-// func stripColours(dst, src *byte, n, readable int, seg *segments, base int) (w, r, plain int)
+// func stripColours(dst, src *byte, n, readable int, seg *segments, base, run int) (w, r, plain int)
 //
 // stripColours writes the display text of src[0:n] to dst while src holds
 // printable ASCII, tabs, colour sequences (ESC '[', parameter bytes
-// 0x30-0x3f, a final byte 0x40-0x7e), which it drops, and '\r', which ends
-// a segment: seg's fields are offsets in the cleaner's buffer, where dst
-// starts at base. It stops at the first byte whose display it leaves to
-// Go (another control or escape, a byte past ASCII, a sequence not ended
-// before n, a '_', which may end the start of a section marker) and
-// returns how many bytes it wrote and read, and where the last run of
-// bytes it wrote as they are starts: after the last sequence it dropped
-// (which may have taken the start of a marker), 0 when none.
+// 0x30-0x3f, a final byte 0x40-0x7e), which it drops, '\r', which ends a
+// segment (seg's fields are offsets in the cleaner's buffer, where dst
+// starts at base), and valid UTF-8 runes that show as themselves. It stops
+// at the first byte whose display it leaves to Go: another control or
+// escape, invalid UTF-8, a C1 control or a bidirectional control, a
+// sequence not ended before n, a '_' that ends "section" or "travis" (a
+// marker may start there). It returns how many bytes it wrote and read,
+// and where the last run of bytes written as they are starts (run when
+// the call dropped nothing): bytes a dropped sequence took are no
+// marker's start.
 //
 // It reads src 32 bytes at a time within its first readable bytes (past
 // n, for nothing), else one at a time, and writes up to 32 bytes past what
 // it wrote: dst must have room for n+32 bytes. A block of 32 bytes is
 // stored to dst at once; when it holds bytes that are not plain, masks of
 // the block tell where each is and where a colour sequence's parameters
-// end, and after each sequence the rest of the block is stored again where
-// the text goes on.
-TEXT ·stripColours(SB), NOSPLIT, $0-72
+// end, and after each sequence or rune the rest of the block is stored
+// again where the text goes on.
+TEXT ·stripColours(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), R14
 	MOVQ readable+24(FP), R11
+	MOVQ run+48(FP), R8
+	MOVQ R8, plain+72(FP)
 
 	BROADCAST($0x20202020, X15, Y15) // the lowest printable byte
 	BROADCAST($0x7f7f7f7f, X11, Y11) // DEL
@@ -189,11 +193,10 @@ TEXT ·stripColours(SB), NOSPLIT, $0-72
 	BROADCAST($0x5f5f5f5f, X14, Y14) // '_'
 	XORQ AX, AX // read (BROADCAST uses AX)
 	XORQ BX, BX // written
-	MOVQ $0, plain+64(FP)
 
 block:
 	// R9: the block's start in src. DX: its bytes that are not plain,
-	// and those from n on.
+	// its '_', and the bytes from n on.
 	CMPQ AX, R14
 	JAE done
 	LEAQ 32(AX), CX
@@ -208,7 +211,7 @@ block:
 	VPOR Y5, Y4, Y4
 	VPCMPEQB Y0, Y10, Y5
 	VPANDN Y4, Y5, Y4
-	VPCMPEQB Y0, Y14, Y5 // '_', where a marker's name may start
+	VPCMPEQB Y0, Y14, Y5
 	VPOR Y5, Y4, Y4
 	VPMOVMSKB Y4, DX
 	MOVQ R14, CX
@@ -240,7 +243,7 @@ masks:
 
 inblock:
 	// dst[BX:] holds src[AX:R9+32]; DX, not zero, the block's stops
-	// from AX on. Go to the next.
+	// from AX on. Go to the next (at offset CX of the block).
 	BSFQ DX, CX
 	LEAQ (R9)(CX*1), R8
 	SUBQ AX, R8
@@ -249,9 +252,13 @@ inblock:
 	CMPQ AX, R14
 	JAE done
 	MOVBLZX (SI)(AX*1), R8
-	CMPB R8, $0x1b
+	CMPL R8, $0x1b
 	JEQ esc
-	CMPB R8, $0x0d
+	CMPL R8, $0x5f
+	JEQ under
+	CMPL R8, $0x80
+	JAE rune
+	CMPL R8, $0x0d
 	JNE done
 	// A '\r' ends a segment: kept if it shows something.
 	MOVQ seg+32(FP), R8
@@ -286,7 +293,7 @@ esc:
 	CMPQ R13, R14
 	JA special
 	MOVQ R13, AX
-	MOVQ AX, plain+64(FP)
+	MOVQ AX, plain+72(FP)
 
 resume:
 	// AX is past what was handled: on in the block if it is not over.
@@ -303,6 +310,8 @@ resume:
 	SHLQ CX, R8
 	ANDQ R8, DX
 	JNZ inblock
+
+rest:
 	// Nothing more stops in the block.
 	LEAQ 32(R9), R8
 	SUBQ AX, R8
@@ -310,13 +319,185 @@ resume:
 	LEAQ 32(R9), AX
 	JMP block
 
+under:
+	// A '_' at offset CX of the block: a stop when it ends "section" or
+	// "travis" in the run of bytes written as they are.
+	MOVQ plain+72(FP), R13
+	LEAQ -7(AX), R8
+	CMPQ R8, R13
+	JLT undertravis
+	MOVQ -7(SI)(AX*1), R8
+	CMPQ R8, sectionUnder<>(SB)
+	JEQ done
+
+undertravis:
+	LEAQ -6(AX), R8
+	CMPQ R8, R13
+	JLT underplain
+	MOVL -6(SI)(AX*1), R8
+	CMPL R8, $0x76617274 // "trav"
+	JNE underplain
+	MOVWLZX -2(SI)(AX*1), R8
+	CMPL R8, $0x7369 // "is"
+	JEQ done
+
+underplain:
+	// Plain text: on to the next stop, the '_' in the run to it.
+	BTRQ CX, DX
+	TESTQ DX, DX
+	JNZ inblock
+	JMP rest
+
+rune:
+	// R8 >= 0x80 at AX: a rune of 2, 3 or 4 bytes, valid, before n,
+	// shown as it is (not a C1 control, U+061C or a bidirectional
+	// control of U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) is
+	// copied, and the text goes on after it. Anything else is Go's.
+	CMPL R8, $0xc2
+	JB done
+	CMPL R8, $0xe0
+	JAE rune3
+	LEAQ 1(AX), R13
+	CMPQ R13, R14
+	JAE done
+	MOVBLZX 1(SI)(AX*1), R13
+	SUBL $0x80, R13
+	CMPL R13, $0x3f
+	JA done
+	CMPL R8, $0xc2
+	JNE rune2b
+	CMPL R13, $0x20
+	JB done // U+0080-U+009F
+
+rune2b:
+	CMPL R8, $0xd8
+	JNE rune2copy
+	CMPL R13, $0x1c
+	JEQ done // U+061C
+
+rune2copy:
+	MOVW (SI)(AX*1), R13
+	MOVW R13, (DI)(BX*1)
+	ADDQ $2, AX
+	ADDQ $2, BX
+	JMP resume
+
+rune3:
+	CMPL R8, $0xf0
+	JAE rune4
+	LEAQ 2(AX), R13
+	CMPQ R13, R14
+	JAE done
+	// The second byte: A0-BF after E0, 80-9F after ED, else 80-BF.
+	MOVBLZX 1(SI)(AX*1), R13
+	MOVL R13, CX
+	CMPL R8, $0xe0
+	JNE rune3ed
+	SUBL $0xa0, CX
+	CMPL CX, $0x1f
+	JA done
+	JMP rune3third
+
+rune3ed:
+	SUBL $0x80, CX
+	CMPL R8, $0xed
+	JNE rune3any
+	CMPL CX, $0x1f
+	JA done
+	JMP rune3third
+
+rune3any:
+	CMPL CX, $0x3f
+	JA done
+
+rune3third:
+	MOVBLZX 2(SI)(AX*1), CX
+	SUBL $0x80, CX
+	CMPL CX, $0x3f
+	JA done
+	CMPL R8, $0xe2
+	JNE rune3copy
+	CMPL R13, $0x80
+	JNE rune3e281
+	CMPL CX, $0x0e
+	JEQ done // U+200E
+	CMPL CX, $0x0f
+	JEQ done // U+200F
+	SUBL $0x2a, CX
+	CMPL CX, $4
+	JBE done // U+202A-U+202E
+	JMP rune3copy
+
+rune3e281:
+	CMPL R13, $0x81
+	JNE rune3copy
+	SUBL $0x26, CX
+	CMPL CX, $3
+	JBE done // U+2066-U+2069
+
+rune3copy:
+	MOVW (SI)(AX*1), R13
+	MOVW R13, (DI)(BX*1)
+	MOVB 2(SI)(AX*1), R13
+	MOVB R13, 2(DI)(BX*1)
+	ADDQ $3, AX
+	ADDQ $3, BX
+	JMP resume
+
+rune4:
+	CMPL R8, $0xf4
+	JA done
+	LEAQ 3(AX), R13
+	CMPQ R13, R14
+	JAE done
+	// The second byte: 90-BF after F0, 80-8F after F4, else 80-BF.
+	MOVBLZX 1(SI)(AX*1), CX
+	CMPL R8, $0xf0
+	JNE rune4f4
+	SUBL $0x90, CX
+	CMPL CX, $0x2f
+	JA done
+	JMP rune4rest
+
+rune4f4:
+	SUBL $0x80, CX
+	CMPL R8, $0xf4
+	JNE rune4any
+	CMPL CX, $0x0f
+	JA done
+	JMP rune4rest
+
+rune4any:
+	CMPL CX, $0x3f
+	JA done
+
+rune4rest:
+	MOVBLZX 2(SI)(AX*1), CX
+	SUBL $0x80, CX
+	CMPL CX, $0x3f
+	JA done
+	MOVBLZX 3(SI)(AX*1), CX
+	SUBL $0x80, CX
+	CMPL CX, $0x3f
+	JA done
+	MOVL (SI)(AX*1), R13
+	MOVL R13, (DI)(BX*1)
+	ADDQ $4, AX
+	ADDQ $4, BX
+	JMP resume
+
 special:
 	// src[AX] is not plain, read one byte at a time: a '\r', a colour
-	// sequence, else return.
-	MOVBLZX (SI)(AX*1), DX
-	CMPB DX, $0x0d
+	// sequence, a rune, else return. R9 is set so that resume goes
+	// back to block.
+	MOVQ AX, R9
+	SUBQ $32, R9
+	MOVBLZX (SI)(AX*1), R8
+	CMPL R8, $0x80
+	JAE rune
+	CMPL R8, $0x0d
 	JEQ cr
-	CMPB DX, $0x1b
+	CMPL R8, $0x1b
 	JNE done
 	LEAQ 2(AX), R8
 	CMPQ R8, R14
@@ -340,7 +521,7 @@ final:
 	CMPL DX, $0x3e
 	JA done
 	LEAQ 1(R8), AX
-	MOVQ AX, plain+64(FP)
+	MOVQ AX, plain+72(FP)
 	JMP block
 
 cr:
@@ -366,7 +547,7 @@ tail:
 	CMPB DX, $0x09
 	JEQ copy
 	CMPB DX, $0x5f
-	JEQ done
+	JEQ tailunder
 	CMPB DX, $0x20
 	JB special
 	CMPB DX, $0x7e
@@ -378,8 +559,32 @@ copy:
 	INCQ BX
 	JMP tail
 
+tailunder:
+	MOVQ plain+72(FP), R13
+	LEAQ -7(AX), R8
+	CMPQ R8, R13
+	JLT tailtravis
+	MOVQ -7(SI)(AX*1), R8
+	CMPQ R8, sectionUnder<>(SB)
+	JEQ done
+
+tailtravis:
+	LEAQ -6(AX), R8
+	CMPQ R8, R13
+	JLT copy
+	MOVL -6(SI)(AX*1), R8
+	CMPL R8, $0x76617274 // "trav"
+	JNE copy
+	MOVWLZX -2(SI)(AX*1), R8
+	CMPL R8, $0x7369 // "is"
+	JEQ done
+	JMP copy
+
 done:
 	VZEROUPPER
-	MOVQ BX, w+48(FP)
-	MOVQ AX, r+56(FP)
+	MOVQ BX, w+56(FP)
+	MOVQ AX, r+64(FP)
 	RET
+
+DATA sectionUnder<>+0(SB)/8, $"section_"
+GLOBL sectionUnder<>(SB), RODATA|NOPTR, $8

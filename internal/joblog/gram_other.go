@@ -13,6 +13,6 @@ func textMasks(p *byte, blocks int, out *blockMask) {
 	panic("textMasks needs amd64")
 }
 
-func stripColours(dst, src *byte, n, readable int, seg *segments, base int) (w, r, plain int) {
+func stripColours(dst, src *byte, n, readable int, seg *segments, base, run int) (w, r, plain int) {
 	panic("stripColours needs amd64")
 }

@@ -34,6 +34,35 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	s := p
 	b := s >> 5
 	nl := a.masks[b].newlines &^ (1<<(s&31) - 1)
+	if a.cur == nil && a.post == 0 && !a.timestamped {
+		// No block takes the lines, the rings read them at the end: but
+		// for the sinks, most lines are settled by their first byte.
+		sinks := a.opts.Sinks
+		for {
+			for nl == 0 {
+				b++
+				if b == len(a.masks) {
+					goto done
+				}
+				nl = a.masks[b].newlines
+			}
+			e := b<<5 + bits.TrailingZeros32(nl)
+			nl &= nl - 1
+			if e >= stop {
+				break // the line holds the stop
+			}
+			if !quietLead[chunk[s]] && !quietStartLong(trimCR(chunk[s:e])) {
+				break
+			}
+			for _, sk := range sinks {
+				sk.Line(a.n+1+k, trimCR(chunk[s:e]))
+			}
+			last[k%ringSize] = struct{ s, e int }{s, e}
+			k++
+			s = e + 1
+		}
+		goto done
+	}
 	for {
 		for nl == 0 {
 			b++
@@ -51,10 +80,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		if a.timestamped && hasTimestampHeader(chunk[s:e]) {
 			body += timestampHeader
 		}
-		text := chunk[body:e]
-		if l := len(text); l > 0 && text[l-1] == '\r' {
-			text = text[:l-1] // as clean drops it
-		}
+		text := trimCR(chunk[body:e])
 		if !quietStart(text) {
 			break
 		}
@@ -69,7 +95,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		if a.post != 0 {
 			a.remember(n, text, 0, false, true)
 		} else {
-			last[k%ringSize] = struct{ s, e int }{body, body + len(text)}
+			last[k%ringSize] = struct{ s, e int }{body, e}
 		}
 		k++
 		s = e + 1
@@ -85,11 +111,19 @@ done:
 		a.scriptN += k - kept
 		for j := k - kept; j < k; j++ {
 			l := last[j%ringSize]
-			a.remember(a.n+1+j, chunk[l.s:l.e], 0, false, true)
+			a.remember(a.n+1+j, trimCR(chunk[l.s:l.e]), 0, false, true)
 		}
 	}
 	a.n += k
 	return s
+}
+
+// trimCR drops the '\r' that ends a line's text, as clean does.
+func trimCR(text []byte) []byte {
+	if l := len(text); l > 0 && text[l-1] == '\r' {
+		return text[:l-1]
+	}
+	return text
 }
 
 // quietStart reports whether a plain line free of keywords (text, without

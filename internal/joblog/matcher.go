@@ -516,13 +516,7 @@ func chunkCovers(masks []blockMask, off, n int) bool {
 // covered, holds only printable ASCII and tabs, as isPlain would, but for a
 // '\r' right before a '\n', which it lets pass (line drops it).
 func chunkPlain(masks []blockMask, off, n int) bool {
-	last := off + n - 1
-	for b := off >> 5; b <= last>>5 && n > 0; b++ {
-		if inRange(masks[b].special, b<<5, off, last) != 0 {
-			return false
-		}
-	}
-	return true
+	return n == 0 || specialFrom(masks, off, 0, n) == n
 }
 
 // load8 returns the 8 bytes of line at i, padded with spaces past its end,

@@ -390,6 +390,39 @@ func quietRunLog(tb testing.TB, timestamped, crlf bool) []byte {
 	return b.Bytes()
 }
 
+// A keyword of a rule whose expression is anchored at the line's start
+// does not stop a run of quiet lines when the line's first byte rules the
+// rule out: go.build-error's ".go:" in an indented "x_test.go:12: PASS:"
+// line. In a timestamped log, every keyword stops the search.
+func TestStopSearchPassesRulesTheLineStartRulesOut(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("the AVX2 prefilter does not run here")
+	}
+	rs, err := compiledRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const quiet, hit = "    register_test.go:318: PASS:\tRegisterRunner(string)", "main.go:3:2: undefined: x"
+	if m := matcher.scan([]byte(quiet)); m.isZero() || m[0]&^startMiss[' '][0]|m[1]&^startMiss[' '][1] != 0 || classify(rs, []byte(quiet)).rule != nil {
+		t.Fatalf("%q: want only keywords of rules its first byte rules out", quiet)
+	}
+	var b bytes.Buffer
+	for range 20 {
+		b.WriteString(quiet + "\n")
+	}
+	at := b.Len()
+	b.WriteString(hit + "\n" + strings.Repeat("  the log goes on\n", 4))
+	for _, timestamped := range []bool{false, true} {
+		a := &analyzer{rs: rs, res: &Result{}, stopFrom: -1, n: 1, timestamped: timestamped}
+		out, _, _, _ := a.prepare(b.Bytes(), nil, false)
+		stop := a.findStop(out, 0)
+		if in := stop >= at && stop < at+len(hit); in == timestamped {
+			t.Errorf("timestamped %v: the stop search stops at %d; the line at %d holds the first keyword that must stop it", timestamped, stop, at)
+		}
+	}
+	checkWithoutBlocks(t, b.Bytes())
+}
+
 // Runs of quiet lines stop at every line that line handles otherwise.
 func TestQuietRunStops(t *testing.T) {
 	if !haveGramMasks {

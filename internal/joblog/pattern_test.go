@@ -56,6 +56,46 @@ func TestFirstBytes(t *testing.T) {
 	}
 }
 
+// lineStartBytes knows where a line must start only when every
+// alternative is anchored at the start and cannot match the empty string.
+func TestLineStartBytes(t *testing.T) {
+	tests := []struct {
+		re   string
+		want string // the ASCII bytes a matching line may start with; "-" for nil
+	}{
+		{re: `^abc|^(?i)x`, want: "Xax"},
+		{re: `^(go|make)(\[\d+\])?: `, want: "gm"},
+		{re: `^\s*FAIL`, want: "\t\n\f\r F"},
+		{re: `^(\.\.?/)?[a-c]+\.go:\d+|^go: x`, want: ".abcg"},
+		{re: `^abc|x`, want: "-"},
+		{re: `abc`, want: "-"},
+		{re: `^x*`, want: "-"},
+		{re: `^(a|)b`, want: "ab"},
+	}
+	for _, tt := range tests {
+		re, err := syntax.Parse(tt.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "-"
+		if set := lineStartBytes(re); set != nil {
+			var b []byte
+			for c, ok := range set {
+				if ok && c < 0x80 {
+					b = append(b, byte(c))
+				}
+			}
+			got = string(b)
+		}
+		if want := tt.want; want != "-" {
+			tt.want = sortedBytes(want)
+		}
+		if got != tt.want {
+			t.Errorf("lineStartBytes(%q) = %q, want %q", tt.re, got, tt.want)
+		}
+	}
+}
+
 func TestEndBytes(t *testing.T) {
 	tests := []struct {
 		re   string

@@ -218,9 +218,18 @@ func (a *analyzer) findStop(chunk []byte, p int) int {
 			o := b<<5 + bits.TrailingZeros32(gr)
 			g := binary.LittleEndian.Uint32(chunk[o:]) | 0x20202020
 			var m ruleMask
-			if matcher.verify(chunk, o, g, gramHash(g), &m); !m.isZero() {
-				return o
+			if matcher.verify(chunk, o, g, gramHash(g), &m); m.isZero() {
+				continue
 			}
+			if !a.timestamped && m.any(&startBound) {
+				// The rules anchored at the line's start that its first
+				// byte rules out do not stop the run: they cannot match.
+				miss := &startMiss[chunk[lineStart(a.masks, p, o)]]
+				if m[0]&^miss[0]|m[1]&^miss[1] == 0 {
+					continue
+				}
+			}
+			return o
 		}
 		if sp != 0 {
 			return b<<5 + bits.TrailingZeros32(sp)

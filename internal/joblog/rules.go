@@ -214,6 +214,29 @@ func compilePattern(p string) (*pattern, error) {
 	return pt, nil
 }
 
+// lineStartBytes returns the bytes a line that re matches can start with,
+// or nil when it may start with any: when an alternative of re is not
+// anchored at the start of the text, or may match the empty string.
+func lineStartBytes(re *syntax.Regexp) *[256]bool {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	alts := []*syntax.Regexp{re}
+	if re.Op == syntax.OpAlternate {
+		alts = re.Sub
+	}
+	set := new([256]bool)
+	for _, a := range alts {
+		if a.Op != syntax.OpConcat || len(a.Sub) == 0 || a.Sub[0].Op != syntax.OpBeginText {
+			return nil
+		}
+		if firstBytes(&syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}, set) {
+			return nil
+		}
+	}
+	return set
+}
+
 // minStartLength is the shortest start literal worth looking for: a
 // shorter one occurs at too many offsets.
 const minStartLength = 2
@@ -1398,6 +1421,12 @@ var (
 	// knowledge base's order. The first that matches a line is its rule.
 	byRank []int
 	rank   [maxRules]uint8 // rule index -> its place in byRank
+	// startMiss[c] holds the rules that match no line starting with the
+	// byte c: each alternative of their expression is anchored at the
+	// start (lineStartBytes).
+	startMiss [256]ruleMask
+	// startBound holds the rules startMiss may hold.
+	startBound ruleMask
 )
 
 // compiledRules returns the knowledge base with its expressions compiled and
@@ -1416,11 +1445,20 @@ func compiledRules() ([]Rule, error) {
 				return
 			}
 			if r.Pattern != "" {
-				if _, err := syntax.Parse(r.Pattern, syntax.Perl); err != nil {
+				re, err := syntax.Parse(r.Pattern, syntax.Perl)
+				if err != nil {
 					compileErr = fmt.Errorf("compiling rule %s: %w", r.Name, err)
 					return
 				}
 				r.re = &lazyPattern{src: r.Pattern}
+				if starts := lineStartBytes(re); starts != nil {
+					startBound.set(i)
+					for c, ok := range starts {
+						if !ok {
+							startMiss[c].set(i)
+						}
+					}
+				}
 			}
 			if r.Weight > 0 {
 				positive.set(i)

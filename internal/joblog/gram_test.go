@@ -391,10 +391,13 @@ func quietRunLog(tb testing.TB, timestamped, crlf bool) []byte {
 }
 
 // A keyword of a rule whose expression is anchored at the line's start
-// does not stop a run of quiet lines when the line's first byte rules the
-// rule out: go.build-error's ".go:" in an indented "x_test.go:12: PASS:"
-// line. In a timestamped log, every keyword stops the search.
-func TestStopSearchPassesRulesTheLineStartRulesOut(t *testing.T) {
+// does not stop a run of quiet lines when the rule cannot match the line:
+// go.build-error's ".go:" in an indented "x_test.go:12: PASS:" line (its
+// first byte rules the rule out), c.make's "make[" in "make[1]: Leaving
+// directory" (its expression does not match). A line the rule matches
+// stops the search, "$" matching before a CRLF line's '\r' as it does in
+// the line's text; in a timestamped log, every keyword stops it.
+func TestStopSearchPassesRulesTheLineCannotMatch(t *testing.T) {
 	if !haveGramMasks {
 		t.Skip("the AVX2 prefilter does not run here")
 	}
@@ -402,25 +405,38 @@ func TestStopSearchPassesRulesTheLineStartRulesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const quiet, hit = "    register_test.go:318: PASS:\tRegisterRunner(string)", "main.go:3:2: undefined: x"
-	if m := matcher.scan([]byte(quiet)); m.isZero() || m[0]&^startMiss[' '][0]|m[1]&^startMiss[' '][1] != 0 || classify(rs, []byte(quiet)).rule != nil {
-		t.Fatalf("%q: want only keywords of rules its first byte rules out", quiet)
-	}
-	var b bytes.Buffer
-	for range 20 {
-		b.WriteString(quiet + "\n")
-	}
-	at := b.Len()
-	b.WriteString(hit + "\n" + strings.Repeat("  the log goes on\n", 4))
-	for _, timestamped := range []bool{false, true} {
-		a := &analyzer{rs: rs, res: &Result{}, stopFrom: -1, n: 1, timestamped: timestamped}
-		out, _, _, _ := a.prepare(b.Bytes(), nil, false)
-		stop := a.findStop(out, 0)
-		if in := stop >= at && stop < at+len(hit); in == timestamped {
-			t.Errorf("timestamped %v: the stop search stops at %d; the line at %d holds the first keyword that must stop it", timestamped, stop, at)
+	const (
+		quiet   = "    register_test.go:318: PASS:\tRegisterRunner(string)"
+		leaving = "make[1]: Leaving directory '/builds/group/project'"
+	)
+	for _, c := range []struct {
+		hit, eol string
+	}{{"main.go:3:2: undefined: x", "\n"}, {"---- tests::parse stdout ----", "\r\n"}} {
+		for _, l := range []string{quiet, leaving, c.hit} {
+			m := matcher.scan([]byte(l))
+			if m.isZero() || (classify(rs, []byte(l)).rule != nil) != (l == c.hit) {
+				t.Fatalf("%q: want keywords, and a match only on the hit", l)
+			}
+			if m[0]&^startBound[0]|m[1]&^startBound[1] != 0 && (l != c.hit || c.eol == "\r\n") {
+				t.Fatalf("%q: want only keywords of rules anchored at the start", l)
+			}
 		}
+		var b bytes.Buffer
+		for range 20 {
+			b.WriteString(quiet + c.eol + leaving + c.eol)
+		}
+		at := b.Len()
+		b.WriteString(c.hit + c.eol + strings.Repeat("  the log goes on"+c.eol, 4))
+		for _, timestamped := range []bool{false, true} {
+			a := &analyzer{rs: rs, res: &Result{}, stopFrom: -1, n: 1, timestamped: timestamped}
+			out, _, _, _ := a.prepare(b.Bytes(), nil, false)
+			stop := a.findStop(out, 0)
+			if in := stop >= at && stop < at+len(c.hit); in == timestamped {
+				t.Errorf("%q, timestamped %v: the stop search stops at %d; the line at %d holds the first keyword that must stop it", c.hit, timestamped, stop, at)
+			}
+		}
+		checkWithoutBlocks(t, b.Bytes())
 	}
-	checkWithoutBlocks(t, b.Bytes())
 }
 
 // Runs of quiet lines stop at every line that line handles otherwise.

@@ -221,13 +221,8 @@ func (a *analyzer) findStop(chunk []byte, p int) int {
 			if matcher.verify(chunk, o, g, gramHash(g), &m); m.isZero() {
 				continue
 			}
-			if !a.timestamped && m.any(&startBound) {
-				// The rules anchored at the line's start that its first
-				// byte rules out do not stop the run: they cannot match.
-				miss := &startMiss[chunk[lineStart(a.masks, p, o)]]
-				if m[0]&^miss[0]|m[1]&^miss[1] == 0 {
-					continue
-				}
+			if !a.timestamped && m.any(&startBound) && a.cannotMatch(chunk, lineStart(a.masks, p, o), o, m) {
+				continue
 			}
 			return o
 		}
@@ -236,4 +231,31 @@ func (a *analyzer) findStop(chunk []byte, p int) int {
 		}
 	}
 	return 32 * len(a.masks)
+}
+
+// cannotMatch reports whether no rule of m, the rules of the keywords found
+// up to o in the line that starts at ls, can match the line, when they are
+// rules whose expressions are anchored at the line's start: its first
+// byte rules them out, or their expressions do not match it. Such keywords
+// need not stop a run of quiet lines. The bytes from ls to o are plain
+// text; a line with a byte that is not after o (a colour, a '\r' redraw)
+// stops the run there all the same, and line cleans and classifies it.
+func (a *analyzer) cannotMatch(chunk []byte, ls, o int, m ruleMask) bool {
+	miss := &startMiss[chunk[ls]]
+	m[0] &^= miss[0]
+	m[1] &^= miss[1]
+	if m[0]&^startBound[0]|m[1]&^startBound[1] != 0 {
+		return false // only anchored expressions: they fail within a few bytes
+	}
+	e := lineEnd(a.masks, o)
+	if e < 0 {
+		return false
+	}
+	text := trimCR(chunk[ls:e])
+	for i := range m.indexes(len(a.rs)) {
+		if re := a.rs[i].re; re == nil || re.Match(text) {
+			return false
+		}
+	}
+	return true
 }

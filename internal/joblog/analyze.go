@@ -587,7 +587,7 @@ func (a *analyzer) line(raw []byte) {
 	var m lineMatch
 	if covered && a.cl.plain && a.grams {
 		// findStop verified the grams from stopFrom to stop: none is a
-		// keyword's.
+		// keyword of a rule that can match its line.
 		from := off
 		if a.stopFrom >= 0 && a.stopFrom <= off {
 			from = a.stop

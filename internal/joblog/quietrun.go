@@ -36,7 +36,8 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	nl := a.masks[b].newlines &^ (1<<(s&31) - 1)
 	if a.cur == nil && a.post == 0 && !a.timestamped {
 		// No block takes the lines, the rings read them at the end: but
-		// for the sinks, most lines are settled by their first byte.
+		// for the sinks, most lines are settled by their first byte (an
+		// empty line's is its '\n').
 		sinks := a.opts.Sinks
 		for {
 			for nl == 0 {
@@ -187,7 +188,8 @@ func blanks(text []byte) int {
 // nextStop returns the first offset from p, the start of a line, of a byte
 // of the chunk that is not plain text or of a keyword's anchor; past the
 // bytes the masks cover, their end. The lines before it are plain and hold
-// no keyword. Keywords are looked for in the chunk as a whole, which finds
+// no keyword but those of rules their lines cannot match (cannotMatch).
+// Keywords are looked for in the chunk as a whole, which finds
 // every one that a line holds (a keyword has no '\n'), and maybe one that
 // straddles a timestamp header: that line is then left to line by line
 // handling, which is exact. The answer is kept for the next call.
@@ -238,8 +240,9 @@ func (a *analyzer) findStop(chunk []byte, p int) int {
 // rules whose expressions are anchored at the line's start: its first
 // byte rules them out, or their expressions do not match it. Such keywords
 // need not stop a run of quiet lines. The bytes from ls to o are plain
-// text; a line with a byte that is not after o (a colour, a '\r' redraw)
-// stops the run there all the same, and line cleans and classifies it.
+// text; a line with a byte that is not plain text after o (a colour, a
+// '\r' redraw) stops the run there all the same, and line cleans and
+// classifies it.
 func (a *analyzer) cannotMatch(chunk []byte, ls, o int, m ruleMask) bool {
 	miss := &startMiss[chunk[ls]]
 	m[0] &^= miss[0]

@@ -110,7 +110,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	if opts.MaxExcerpts <= 0 {
 		opts.MaxExcerpts = defaultExcerpts
 	}
-	a := &analyzer{rs: rs, opts: opts, res: &Result{}, stopFrom: -1}
+	a := &analyzer{rs: rs, opts: opts, res: &Result{}, stopFrom: -1, weakest: -1}
 	bufp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bufp)
 	buf := *bufp
@@ -528,6 +528,7 @@ type analyzer struct {
 
 	cur      *block
 	blocks   []*block
+	weakest  int      // the index in blocks of the block keep drops first (-1: none)
 	free     []*block // dropped blocks, for reuse
 	nBlocks  int
 	decisive *Rule
@@ -1370,24 +1371,35 @@ func (a *analyzer) chain(b *block) *block {
 
 func (a *analyzer) keep(b *block) {
 	b.prov = provisional(b) // a kept block changes no more
+	prev := a.weakest
 	a.blocks = append(a.blocks, b)
+	if a.weakest < 0 || weaker(b, a.blocks[a.weakest]) {
+		a.weakest = len(a.blocks) - 1
+	}
 	if len(a.blocks) <= maxBlocks {
 		return
 	}
-	// Drop the weakest; among equals the later one, so the first error of a
-	// cascade stays. The lead-up block is never dropped.
-	worst, worstScore := -1, 0
+	// Drop the weakest. The lead-up block (leadUp adds it, not keep) is
+	// never dropped.
+	w := a.weakest
+	a.free = append(a.free, a.blocks[w])
+	a.blocks = append(a.blocks[:w], a.blocks[w+1:]...)
+	if w == len(a.blocks) {
+		a.weakest = prev // b itself: the weakest before it still is
+		return
+	}
+	a.weakest = -1
 	for i, c := range a.blocks {
-		if c.leadUp {
-			continue
-		}
-		if p := c.prov; worst < 0 || p < worstScore || p == worstScore && c.start > a.blocks[worst].start {
-			worst, worstScore = i, p
+		if !c.leadUp && (a.weakest < 0 || weaker(c, a.blocks[a.weakest])) {
+			a.weakest = i
 		}
 	}
-	a.free = append(a.free, a.blocks[worst])
-	a.blocks = append(a.blocks[:worst], a.blocks[worst+1:]...)
 }
+
+// weaker reports whether keep drops block x before block y: x scores
+// lower, or as much and starts later, so that the first error of a
+// cascade stays.
+func weaker(x, y *block) bool { return x.prov < y.prov || x.prov == y.prov && x.start > y.start }
 
 func provisional(b *block) int {
 	s := b.maxW*10 + min(b.hits, 4)*3

@@ -3,6 +3,7 @@ package joblog
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -201,6 +202,45 @@ func TestIsPassReport(t *testing.T) {
 	} {
 		if got := isPassReport([]byte(tc.line)); got != tc.want {
 			t.Errorf("isPassReport(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+// keep holds at most maxBlocks blocks besides the lead-up: past that it
+// drops the weakest, the later of equals, never the lead-up. The blocks
+// kept are those a sort by the same order keeps.
+func TestKeepDropsTheWeakest(t *testing.T) {
+	a := &analyzer{weakest: -1}
+	lead := &block{leadUp: true, start: 5} // scores 0: it would go first
+	var all []*block
+	for i := range 3 * maxBlocks {
+		if i == 10 {
+			a.blocks = append(a.blocks, lead)
+		}
+		b := &block{start: 100 + i, maxW: (i * 7) % 5, hits: 1 + i%3, post: i%11 == 0}
+		all = append(all, b)
+		a.keep(b)
+		if len(a.blocks) > maxBlocks+1 {
+			t.Fatalf("%d blocks kept", len(a.blocks))
+		}
+	}
+	if !slices.Contains(a.blocks, lead) {
+		t.Fatal("the lead-up block was dropped")
+	}
+	want := slices.Clone(all)
+	slices.SortStableFunc(want, func(x, y *block) int {
+		switch {
+		case weaker(x, y):
+			return 1
+		case weaker(y, x):
+			return -1
+		}
+		return 0
+	})
+	want = want[:maxBlocks]
+	for _, b := range a.blocks {
+		if b != lead && !slices.Contains(want, b) {
+			t.Errorf("block at %d (score %d) kept, one of the %d strongest is not", b.start, b.prov, maxBlocks)
 		}
 	}
 }

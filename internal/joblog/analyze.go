@@ -1369,6 +1369,8 @@ func (a *analyzer) chain(b *block) *block {
 	return c
 }
 
+// keep adds b, closed, to the candidate blocks, dropping the weakest when
+// there are more than maxBlocks.
 func (a *analyzer) keep(b *block) {
 	b.prov = provisional(b) // a kept block changes no more
 	prev := a.weakest

@@ -260,6 +260,8 @@ inblock:
 	JAE rune
 	CMPL R8, $0x0d
 	JNE done
+
+cr:
 	// A '\r' ends a segment: kept if it shows something.
 	MOVQ seg+32(FP), R8
 	MOVQ base+40(FP), R13
@@ -342,7 +344,12 @@ undertravis:
 	JEQ done
 
 underplain:
-	// Plain text: on to the next stop, the '_' in the run to it.
+	// Plain text. One byte at a time (R9 set so), it is copied; else on
+	// to the next stop, the '_' in the run to it.
+	MOVQ AX, R8
+	SUBQ R9, R8
+	CMPQ R8, $32
+	JAE tailplain
 	BTRQ CX, DX
 	TESTQ DX, DX
 	JNZ inblock
@@ -489,7 +496,7 @@ rune4rest:
 special:
 	// src[AX] is not plain, read one byte at a time: a '\r', a colour
 	// sequence, a rune, else return. R9 is set so that resume goes
-	// back to block.
+	// back to block (and the code shared with block knows it).
 	MOVQ AX, R9
 	SUBQ $32, R9
 	MOVBLZX (SI)(AX*1), R8
@@ -524,21 +531,6 @@ final:
 	MOVQ AX, plain+72(FP)
 	JMP block
 
-cr:
-	MOVQ seg+32(FP), R8
-	MOVQ base+40(FP), R13
-	ADDQ BX, R13
-	MOVQ 0(R8), CX
-	CMPQ R13, CX
-	JLE crempty2
-	MOVQ CX, 8(R8)
-	MOVQ R13, 16(R8)
-
-crempty2:
-	MOVQ R13, 0(R8)
-	INCQ AX
-	JMP block
-
 tail:
 	// Past the bytes it may read 32 at a time: one at a time.
 	CMPQ AX, R14
@@ -560,24 +552,12 @@ copy:
 	JMP tail
 
 tailunder:
-	MOVQ plain+72(FP), R13
-	LEAQ -7(AX), R8
-	CMPQ R8, R13
-	JLT tailtravis
-	MOVQ -7(SI)(AX*1), R8
-	CMPQ R8, sectionUnder<>(SB)
-	JEQ done
+	MOVQ AX, R9
+	SUBQ $32, R9
+	JMP under
 
-tailtravis:
-	LEAQ -6(AX), R8
-	CMPQ R8, R13
-	JLT copy
-	MOVL -6(SI)(AX*1), R8
-	CMPL R8, $0x76617274 // "trav"
-	JNE copy
-	MOVWLZX -2(SI)(AX*1), R8
-	CMPL R8, $0x7369 // "is"
-	JEQ done
+tailplain:
+	MOVL $0x5f, DX
 	JMP copy
 
 done:

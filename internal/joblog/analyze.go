@@ -500,6 +500,9 @@ type analyzer struct {
 	// nextStop's last answer: no stop from stopFrom (-1: none yet in this
 	// chunk) up to stop.
 	stopFrom, stop int
+	// quietLast holds the offsets of the last lines of a run of quiet
+	// lines, for the rings (quietRun).
+	quietLast [ringSize]struct{ s, e int }
 
 	timestamped bool
 

@@ -29,7 +29,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	}
 	stop := a.nextStop(chunk, p)
 	// The lines handled, the last ringSize of them by their offsets.
-	var last [ringSize]struct{ s, e int }
+	last := &a.quietLast
 	k := 0
 	s := p
 	b := s >> 5

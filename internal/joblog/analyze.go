@@ -269,23 +269,20 @@ func (a *analyzer) prepare(chunk, carry []byte, overflow bool) (out, tail, carry
 		return nil, chunk[p:], carry, overflow
 	}
 	cb := a.preclean(chunk, p, end)
-	a.masks, _ = textBlockMasks(cb, a.masks)
+	a.masks = lineBlockMasks(cb, a.masks)
 	markRawLines(a.masks, a.rawAt)
 	a.grams = matcher.gramsOf(cb, a.masks)
 	a.cleaned = true
 	return cb, chunk[end:], carry, overflow
 }
 
-// markRawLines replaces the special bytes of the masks of the cleaned
-// buffer with one mark at the start of each line written to it as it is
-// (rawAt): every other line is display text already, whatever its UTF-8,
-// so that runs of quiet lines go on through them and their grams are
-// tested with the chunk's; a line written as it is stops a run, and line
-// cleans it.
+// markRawLines sets, in the masks of the cleaned buffer (whose special
+// bytes lineBlockMasks left clear), one mark at the start of each line
+// written to it as it is (rawAt): every other line is display text
+// already, whatever its UTF-8, so that runs of quiet lines go on through
+// them and their grams are tested with the chunk's; a line written as it
+// is stops a run, and line cleans it.
 func markRawLines(masks []blockMask, rawAt []int) {
-	for i := range masks {
-		masks[i].special = 0
-	}
 	for _, off := range rawAt {
 		if b := off >> 5; b < len(masks) {
 			masks[b].special |= 1 << (off & 31)

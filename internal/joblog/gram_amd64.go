@@ -13,6 +13,9 @@ func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask, keyMask, highSh
 func stripColours(dst, src *byte, n, readable int, seg *segments, base, run int) (w, r, plain int)
 
 //go:noescape
+func newlineMasks(p *byte, blocks int, out *blockMask)
+
+//go:noescape
 func textMasks(p *byte, blocks int, out *blockMask)
 
 // haveGramMasks reports whether pairMasks and textMasks can run: they need

@@ -568,3 +568,32 @@ done:
 
 DATA sectionUnder<>+0(SB)/8, $"section_"
 GLOBL sectionUnder<>(SB), RODATA|NOPTR, $8
+
+// func newlineMasks(p *byte, blocks int, out *blockMask)
+//
+// For each 32-byte block b of p, out[b].newlines gets bit i set when byte
+// 32b+i is '\n', and out[b].special is cleared. It reads p[0 : 32*blocks]
+// and leaves out[b].grams alone.
+TEXT ·newlineMasks(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ blocks+8(FP), CX
+	MOVQ out+16(FP), R8
+	TESTQ CX, CX
+	JEQ nldone
+
+	BROADCAST($0x0a0a0a0a, X9, Y9) // newline
+
+nlloop:
+	VPCMPEQB (SI), Y9, Y0
+	VPMOVMSKB Y0, R10
+	MOVL $0, 4(R8)
+	MOVL R10, 8(R8)
+	ADDQ $32, SI
+	ADDQ $12, R8
+	DECQ CX
+	JNZ nlloop
+
+	VZEROUPPER
+
+nldone:
+	RET

@@ -16,3 +16,7 @@ func textMasks(p *byte, blocks int, out *blockMask) {
 func stripColours(dst, src *byte, n, readable int, seg *segments, base, run int) (w, r, plain int) {
 	panic("stripColours needs amd64")
 }
+
+func newlineMasks(p *byte, blocks int, out *blockMask) {
+	panic("newlineMasks needs amd64")
+}

@@ -598,6 +598,26 @@ func TestPrepareCleansColouredChunk(t *testing.T) {
 	}
 }
 
+// lineBlockMasks finds the newlines textBlockMasks finds, and no special
+// byte.
+func TestLineBlockMasks(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("the AVX2 prefilter does not run here")
+	}
+	for _, d := range blockTestData(t) {
+		text, _ := textBlockMasks(d, nil)
+		lines := lineBlockMasks(d, []blockMask{{special: 1}})
+		if len(lines) != len(text) {
+			t.Fatalf("%d masks, want %d", len(lines), len(text))
+		}
+		for i := range lines {
+			if lines[i].newlines != text[i].newlines || lines[i].special != 0 {
+				t.Fatalf("block %d of %q: %+v, want the newlines %032b", i, d[32*i:32*i+32], lines[i], text[i].newlines)
+			}
+		}
+	}
+}
+
 // lineStart and lineEnd find, from the newline masks, the line start
 // LastIndexByte finds and the line end IndexByte finds.
 func TestLineStart(t *testing.T) {

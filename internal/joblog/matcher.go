@@ -447,6 +447,19 @@ func textBlockMasks(chunk []byte, masks []blockMask) ([]blockMask, int) {
 	return masks, special
 }
 
+// lineBlockMasks is textBlockMasks for the cleaned buffer of a chunk,
+// whose special bytes markRawLines sets: it finds the newlines, and clears
+// the special bytes.
+func lineBlockMasks(chunk []byte, masks []blockMask) []blockMask {
+	if len(chunk) < 35 {
+		return masks[:0]
+	}
+	blocks := (len(chunk) - 3) / 32
+	masks = slices.Grow(masks[:0], blocks)[:blocks]
+	newlineMasks(&chunk[0], blocks, &masks[0])
+	return masks
+}
+
 // gramsOf tests, for a matcher of 4-byte grams, the grams at every offset
 // of the blocks textBlockMasks found in chunk, as a line's scan would, and
 // reports whether there were blocks: the lines that cleaning leaves as they

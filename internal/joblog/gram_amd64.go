@@ -16,7 +16,7 @@ func stripColours(dst, src *byte, n, readable int, seg *segments, base, run int)
 func newlineMasks(p *byte, blocks int, out *blockMask)
 
 //go:noescape
-func textMasks(p *byte, blocks int, out *blockMask)
+func textMasks(p *byte, blocks int, out *blockMask) (special int)
 
 // haveGramMasks reports whether pairMasks and textMasks can run: they need
 // AVX2 (VPGATHERDD).

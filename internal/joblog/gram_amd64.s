@@ -13,16 +13,18 @@
 	VMOVD AX, x; \
 	VPBROADCASTD x, y
 
-// func textMasks(p *byte, blocks int, out *blockMask)
+// func textMasks(p *byte, blocks int, out *blockMask) (special int)
 //
 // For each 32-byte block b of p, out[b].special gets bit i set when byte
 // 32b+i is not printable ASCII (below 0x20 or above 0x7e), a tab, a '\n'
 // and a '\r' right before a '\n' excepted; out[b].newlines when it is
-// '\n'. It reads p[0 : 32*blocks+1] and leaves out[b].grams alone.
-TEXT ·textMasks(SB), NOSPLIT, $0-24
+// '\n'. It reads p[0 : 32*blocks+1], leaves out[b].grams alone and
+// returns how many blocks hold a byte that is not plain text.
+TEXT ·textMasks(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ blocks+8(FP), CX
 	MOVQ out+16(FP), R8
+	XORQ R13, R13 // blocks with a byte that is not plain
 	TESTQ CX, CX
 	JEQ done
 
@@ -54,6 +56,10 @@ loop:
 	MOVL R10, 4(R8)
 	VPMOVMSKB Y6, R12
 	MOVL R12, 8(R8)
+	XORL R11, R11
+	TESTL R10, R10
+	SETNE R11B
+	ADDQ R11, R13
 
 	ADDQ $32, SI
 	ADDQ $12, R8
@@ -63,6 +69,7 @@ loop:
 	VZEROUPPER
 
 done:
+	MOVQ R13, special+24(FP)
 	RET
 
 // func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask, keyMask, highShift uint32)

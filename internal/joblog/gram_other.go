@@ -9,7 +9,7 @@ func pairMasks(p *byte, blocks int, tab *uint32, out *blockMask, keyMask, highSh
 	panic("pairMasks needs amd64")
 }
 
-func textMasks(p *byte, blocks int, out *blockMask) {
+func textMasks(p *byte, blocks int, out *blockMask) (special int) {
 	panic("textMasks needs amd64")
 }
 

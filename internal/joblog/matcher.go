@@ -437,14 +437,7 @@ func textBlockMasks(chunk []byte, masks []blockMask) ([]blockMask, int) {
 	}
 	blocks := (len(chunk) - 3) / 32
 	masks = slices.Grow(masks[:0], blocks)[:blocks]
-	textMasks(&chunk[0], blocks, &masks[0])
-	special := 0
-	for i := range masks {
-		if masks[i].special != 0 {
-			special++
-		}
-	}
-	return masks, special
+	return masks, textMasks(&chunk[0], blocks, &masks[0])
 }
 
 // lineBlockMasks is textBlockMasks for the cleaned buffer of a chunk,

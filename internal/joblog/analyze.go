@@ -332,7 +332,9 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 		} else {
 			ls = bytes.LastIndexByte(chunk[p:s], '\n') + p + 1
 		}
-		out = append(out, chunk[p:ls]...)
+		if ls > p {
+			out = append(out, chunk[p:ls]...)
+		}
 		e := -1
 		if ls < covered {
 			e = lineEnd(a.masks, ls)
@@ -360,7 +362,9 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 			a.rawAt = append(a.rawAt, len(out))
 			out = append(out, chunk[ls:e]...)
 		} else {
-			out = append(out, chunk[ls:ls+h]...)
+			if h > 0 {
+				out = append(out, chunk[ls:ls+h]...)
+			}
 			out = append(out, text...)
 		}
 		out = append(out, '\n')

@@ -568,3 +568,20 @@ func TestStartTest(t *testing.T) {
 		}
 	}
 }
+
+// allASCII finds a byte past ASCII wherever it is, in the words it reads
+// eight at a time and in the bytes after them.
+func TestAllASCII(t *testing.T) {
+	if !allASCII(nil) || !allASCII([]byte("plain text of a line, long enough")) {
+		t.Error("ASCII text is not ASCII")
+	}
+	for n := 1; n <= 20; n++ {
+		for i := range n {
+			b := []byte(strings.Repeat("x", n))
+			b[i] = 0x80
+			if allASCII(b) {
+				t.Errorf("%q is ASCII", b)
+			}
+		}
+	}
+}

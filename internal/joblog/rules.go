@@ -2,6 +2,7 @@ package joblog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"regexp/syntax"
 	"slices"
@@ -756,15 +757,26 @@ func (ls *literalSet) indexLead(line []byte, from int) int {
 // in *known (-1 unknown, 0 no, 1 yes).
 func isASCII(line []byte, known *int) bool {
 	if *known < 0 {
-		*known = 1
-		for _, c := range line {
-			if c >= utf8.RuneSelf {
-				*known = 0
-				break
-			}
+		*known = 0
+		if allASCII(line) {
+			*known = 1
 		}
 	}
 	return *known == 1
+}
+
+// allASCII reports whether b holds only ASCII bytes, looking at eight
+// bytes at a time.
+func allASCII(b []byte) bool {
+	var high uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		high |= binary.LittleEndian.Uint64(b[i:])
+	}
+	for ; i < len(b); i++ {
+		high |= uint64(b[i])
+	}
+	return high&0x8080808080808080 == 0
 }
 
 // classBase is the first of the private-use runes that stand for character

@@ -351,7 +351,7 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 			if k := len(body); k > 0 && body[k-1] == '\r' {
 				body = body[:k-1] // as line drops it: the masks let it pass
 			}
-			text = a.cl.cleanChunkLine(body, a.masks, ls+h)
+			text = a.cl.cleanOther(body)
 		} else {
 			text = a.cl.clean(body)
 		}
@@ -580,7 +580,7 @@ func (a *analyzer) line(raw []byte) {
 	case chunkPlain(a.masks, off, len(raw)):
 		text = a.cl.cleanPlain(raw)
 	default:
-		text = a.cl.cleanChunkLine(raw, a.masks, off)
+		text = a.cl.cleanOther(raw)
 	}
 	if len(a.cl.markers) > 0 {
 		a.sectionMarkers(n)

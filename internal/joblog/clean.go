@@ -84,16 +84,7 @@ func (c *cleaner) cleanOther(raw []byte) []byte {
 	if haveGramMasks {
 		return c.cleanFast(raw)
 	}
-	return c.cleanOtherIn(raw, nil, 0)
-}
-
-// cleanChunkLine is cleanOther for a line that is chunk[off:off+len(raw)],
-// the chunk's masks covering it.
-func (c *cleaner) cleanChunkLine(raw []byte, masks []blockMask, off int) []byte {
-	if haveGramMasks {
-		return c.cleanFast(raw)
-	}
-	return c.cleanOtherIn(raw, masks, off)
+	return c.cleanOtherIn(raw)
 }
 
 // cleanFast is cleanOther with stripColours, which copies plain text and
@@ -145,9 +136,9 @@ func (c *cleaner) markerBefore(raw []byte, run, u int) (p, end int) {
 	return 0, 0
 }
 
-// cleanOtherIn is cleanOther without stripColours, with the chunk's masks
-// when masks is not nil: they give where each run of plain text ends.
-func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
+// cleanOtherIn is cleanOther without stripColours, in Go: each run of
+// plain text is found by reading it.
+func (c *cleaner) cleanOtherIn(raw []byte) []byte {
 	c.markers = c.markers[:0]
 	c.plain = false
 	out := c.out[:0]
@@ -155,11 +146,7 @@ func (c *cleaner) cleanOtherIn(raw []byte, masks []blockMask, off int) []byte {
 	under := -1 // the first '_' from i on (len(raw): none), once looked for
 	for i := 0; i < len(raw); {
 		j := i // an escape is not plain: no need to look
-		switch {
-		case raw[i] == 0x1b:
-		case masks != nil:
-			j = specialFrom(masks, off, i, len(raw))
-		default:
+		if raw[i] != 0x1b {
 			j = plainEnd(raw, i)
 		}
 		if j > i {
@@ -347,26 +334,6 @@ func plainEnd(raw []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// specialFrom returns the index in the line chunk[off:off+n], which the
-// chunk's masks cover, of its first byte from i that is not plain text (a
-// tab is), or n: the end of the run of plain text from i.
-func specialFrom(masks []blockMask, off, i, n int) int {
-	p, end := off+i, off+n
-	b := p >> 5
-	v := masks[b].special &^ (1<<(p&31) - 1)
-	for v == 0 {
-		b++
-		if b<<5 >= end {
-			return n
-		}
-		v = masks[b].special
-	}
-	if q := b<<5 + bits.TrailingZeros32(v); q < end {
-		return q - off
-	}
-	return n
 }
 
 // plainFrom is isPlain byte by byte from raw[i:].

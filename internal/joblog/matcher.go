@@ -518,6 +518,26 @@ func chunkCovers(masks []blockMask, off, n int) bool {
 	return off+n <= 32*len(masks)
 }
 
+// specialFrom returns the index in the line chunk[off:off+n], which the
+// chunk's masks cover, of its first byte from i that is not plain text (a
+// tab is), or n: the end of the run of plain text from i.
+func specialFrom(masks []blockMask, off, i, n int) int {
+	p, end := off+i, off+n
+	b := p >> 5
+	v := masks[b].special &^ (1<<(p&31) - 1)
+	for v == 0 {
+		b++
+		if b<<5 >= end {
+			return n
+		}
+		v = masks[b].special
+	}
+	if q := b<<5 + bits.TrailingZeros32(v); q < end {
+		return q - off
+	}
+	return n
+}
+
 // chunkPlain reports whether the line chunk[off:off+n], which textBlockMasks
 // covered, holds only printable ASCII and tabs, as isPlain would, but for a
 // '\r' right before a '\n', which it lets pass (line drops it).

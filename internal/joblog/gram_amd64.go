@@ -18,6 +18,6 @@ func newlineMasks(p *byte, blocks int, out *blockMask)
 //go:noescape
 func textMasks(p *byte, blocks int, out *blockMask) (special int)
 
-// haveGramMasks reports whether pairMasks and textMasks can run: they need
-// AVX2 (VPGATHERDD).
+// haveGramMasks reports whether the kernels of gram_amd64.s (pairMasks,
+// textMasks, newlineMasks, stripColours) can run: they need AVX2.
 var haveGramMasks = cpu.X86.HasAVX2

@@ -432,25 +432,31 @@ func (km *keywordMatcher) scanLineStart(line []byte, m *ruleMask) {
 // whole block are left untested: chunkCovers tells which lines the masks
 // cover. Only where haveGramMasks.
 func textBlockMasks(chunk []byte, masks []blockMask) ([]blockMask, int) {
-	if len(chunk) < 35 {
-		return masks[:0], 0
+	if masks = wholeBlocks(chunk, masks); len(masks) == 0 {
+		return masks, 0
 	}
-	blocks := (len(chunk) - 3) / 32
-	masks = slices.Grow(masks[:0], blocks)[:blocks]
-	return masks, textMasks(&chunk[0], blocks, &masks[0])
+	return masks, textMasks(&chunk[0], len(masks), &masks[0])
 }
 
 // lineBlockMasks is textBlockMasks for the cleaned buffer of a chunk,
 // whose special bytes markRawLines sets: it finds the newlines, and clears
 // the special bytes.
 func lineBlockMasks(chunk []byte, masks []blockMask) []blockMask {
+	if masks = wholeBlocks(chunk, masks); len(masks) > 0 {
+		newlineMasks(&chunk[0], len(masks), &masks[0])
+	}
+	return masks
+}
+
+// wholeBlocks returns masks, reused, with room for the whole 32-byte
+// blocks of chunk that the kernels test (whose grams' last bytes chunk
+// holds): none under 35 bytes.
+func wholeBlocks(chunk []byte, masks []blockMask) []blockMask {
 	if len(chunk) < 35 {
 		return masks[:0]
 	}
 	blocks := (len(chunk) - 3) / 32
-	masks = slices.Grow(masks[:0], blocks)[:blocks]
-	newlineMasks(&chunk[0], blocks, &masks[0])
-	return masks
+	return slices.Grow(masks[:0], blocks)[:blocks]
 }
 
 // gramsOf tests, for a matcher of 4-byte grams, the grams at every offset

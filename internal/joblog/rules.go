@@ -151,18 +151,10 @@ func compilePattern(p string) (*pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	alts := []*syntax.Regexp{re}
-	if re.Op == syntax.OpAlternate {
-		alts = re.Sub
-	}
 	pt := &pattern{}
 	var rest []string
-	for _, a := range alts {
-		if a.Op == syntax.OpConcat && len(a.Sub) > 0 && a.Sub[0].Op == syntax.OpBeginText {
-			tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
+	for _, a := range alternatives(re) {
+		if tail := anchoredTail(a); tail != nil {
 			aa := anchoredAlt{}
 			if aa.re, err = newEngine(`^(?:` + exprString(tail) + `)`); err != nil {
 				return nil, err
@@ -215,23 +207,34 @@ func compilePattern(p string) (*pattern, error) {
 	return pt, nil
 }
 
+// alternatives returns the alternatives at the top of re, which may be
+// in a capture.
+func alternatives(re *syntax.Regexp) []*syntax.Regexp {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op == syntax.OpAlternate {
+		return re.Sub
+	}
+	return []*syntax.Regexp{re}
+}
+
+// anchoredTail returns what follows the "^" that starts the alternative
+// a, or nil when a does not start with one.
+func anchoredTail(a *syntax.Regexp) *syntax.Regexp {
+	if a.Op != syntax.OpConcat || len(a.Sub) == 0 || a.Sub[0].Op != syntax.OpBeginText {
+		return nil
+	}
+	return &syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}
+}
+
 // lineStartBytes returns the bytes a line that re matches can start with,
 // or nil when it may start with any: when an alternative of re is not
 // anchored at the start of the text, or may match the empty string.
 func lineStartBytes(re *syntax.Regexp) *[256]bool {
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	alts := []*syntax.Regexp{re}
-	if re.Op == syntax.OpAlternate {
-		alts = re.Sub
-	}
 	set := new([256]bool)
-	for _, a := range alts {
-		if a.Op != syntax.OpConcat || len(a.Sub) == 0 || a.Sub[0].Op != syntax.OpBeginText {
-			return nil
-		}
-		if firstBytes(&syntax.Regexp{Op: syntax.OpConcat, Sub: a.Sub[1:], Flags: a.Flags}, set) {
+	for _, a := range alternatives(re) {
+		if tail := anchoredTail(a); tail == nil || firstBytes(tail, set) {
 			return nil
 		}
 	}
@@ -776,7 +779,7 @@ func allASCII(b []byte) bool {
 	for ; i < len(b); i++ {
 		high |= uint64(b[i])
 	}
-	return high&0x8080808080808080 == 0
+	return high&highs8 == 0
 }
 
 // classBase is the first of the private-use runes that stand for character

@@ -37,7 +37,8 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	if a.cur == nil && a.post == 0 && !a.timestamped {
 		// No block takes the lines, the rings read them at the end: but
 		// for the sinks, most lines are settled by their first byte (an
-		// empty line's is its '\n').
+		// empty line's is its '\n'). A loop of its own, without the
+		// tests of the general one below at each line.
 		sinks := a.opts.Sinks
 		for {
 			for nl == 0 {

@@ -450,7 +450,11 @@ func (c *cleaner) parseMarker(raw []byte, i int) (int, bool) {
 		j = k + 1
 	}
 	nameStart := j
-	for j < len(rest) && isNameByte(rest[j], kind == 0) {
+	class := byte(nameByte)
+	if kind == 0 {
+		class |= timeByte
+	}
+	for j < len(rest) && nameBytes[rest[j]]&class != 0 {
 		j++
 	}
 	if j == nameStart {
@@ -480,14 +484,22 @@ func (c *cleaner) parseMarker(raw []byte, i int) (int, bool) {
 	return i + j, true
 }
 
-// isNameByte reports whether b may appear in a section name ([A-Za-z0-9_.-]);
-// Travis time markers also hold ':', '=' and ','.
-func isNameByte(b byte, timeMarker bool) bool {
-	switch {
-	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '_', b == '.', b == '-':
-		return true
-	case timeMarker && (b == ':' || b == '=' || b == ','):
-		return true
+// nameBytes classes the bytes a marker's name may hold: nameByte for a
+// section name ([A-Za-z0-9_.-]), timeByte for the other bytes of a Travis
+// time marker's (':', '=' and ',').
+var nameBytes = func() (t [256]byte) {
+	for b := range 256 {
+		switch c := byte(b); {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '.', c == '-':
+			t[b] = nameByte
+		case c == ':' || c == '=' || c == ',':
+			t[b] = timeByte
+		}
 	}
-	return false
-}
+	return t
+}()
+
+const (
+	nameByte = 1 << iota
+	timeByte
+)

@@ -136,6 +136,25 @@ func (c *cleaner) markerBefore(raw []byte, run, u int) (p, end int) {
 	return 0, 0
 }
 
+// packLUT holds, for each mask of 8 bits, the byte shuffle that moves the
+// bytes whose bits are set to the front, in order: stripColours packs the
+// text between colour sequences with it.
+var packLUT = func() (t [256]uint64) {
+	for m := range 256 {
+		k := 0
+		for i := range 8 {
+			if m>>i&1 != 0 {
+				t[m] |= uint64(i) << (8 * k)
+				k++
+			}
+		}
+		for ; k < 8; k++ {
+			t[m] |= 0x80 << (8 * k)
+		}
+	}
+	return t
+}()
+
 // cleanOtherIn is cleanOther without stripColours, in Go: each run of
 // plain text is found by reading it.
 func (c *cleaner) cleanOtherIn(raw []byte) []byte {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -160,6 +161,50 @@ func TestCleanFastAgrees(t *testing.T) {
 		if want := string(r.refClean(line)); got != want || !equalMarkers(c.markers, r.markers) {
 			t.Fatalf("clean(%q) = %q %v, want %q %v", line, got, c.markers, want, r.markers)
 		}
+	}
+}
+
+// TestCleanFastColourBlocks compares stripColours with the reference
+// cleaner on lines of plain text and colour sequences only, most of whose
+// blocks of 32 bytes stripColours drops the sequences of at once: sequences
+// at every offset, across the end of a block, cut off, with a final '_' or
+// an intermediate byte, and a section marker or a '_' after them.
+func TestCleanFastColourBlocks(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("stripColours does not run here")
+	}
+	pieces := []string{"a", "bc", "def", "plain words ", "0123456789", "\x1b[0m", "\x1b[33;1m", "\x1b[K", "\x1b[0K",
+		"\x1b[38;5;214m", "\x1b[48;2;10;20;30m", "\x1b[m", "\x1b[38;2;100;200;255;48;2;1;2;3;1;4m", "\x1b[12_", "\x1b[2 q", "\x1b[1;2", "\x1b[", "\x1b"}
+	ends := []string{"", "section_start:12:build_x\r\x1b[0K", "\x1b[0Ksection_end:3:y\r\x1b[0K", "travis_fold:end:z\r", "a_b", "é"}
+	var c, r cleaner
+	check := func(line []byte) {
+		t.Helper()
+		buf := append(slices.Clip(line), "m\x1b[0m"...)
+		got := string(c.clean(buf[:len(line)]))
+		if want := string(r.refClean(line)); got != want || !equalMarkers(c.markers, r.markers) {
+			t.Fatalf("clean(%q) = %q %v, want %q %v", line, got, c.markers, want, r.markers)
+		}
+	}
+	// Each sequence at each offset of a block, then a marker: one that
+	// ends past the block, one longer than a block, one with an
+	// intermediate byte, which the reference leaves to Go.
+	long := "\x1b[38;5;1;38;5;2;38;5;3;38;5;4;38;5;5m"
+	for _, seq := range []string{"\x1b[33;1m", "\x1b[2 q", long, long + "\x1b[0m", "\x1b[0m" + long} {
+		for k := range 70 {
+			check([]byte(strings.Repeat("\x1b[1m", k%3) + strings.Repeat("x", k) + seq + "section_start:1:n\r\x1b[0K" + "_t"))
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 11))
+	for range 50000 {
+		var line []byte
+		for want := rng.IntN(120); len(line) < want; {
+			p := pieces[rng.IntN(len(pieces))]
+			if rng.IntN(4) > 0 && strings.HasPrefix(p, "\x1b") && len(p) < 4 {
+				continue // sequences cut off mostly end a line
+			}
+			line = append(line, p...)
+		}
+		check(append(line, ends[rng.IntN(len(ends))]...))
 	}
 }
 

@@ -19,5 +19,7 @@ func newlineMasks(p *byte, blocks int, out *blockMask)
 func textMasks(p *byte, blocks int, out *blockMask) (special int)
 
 // haveGramMasks reports whether the kernels of gram_amd64.s (pairMasks,
-// textMasks, newlineMasks, stripColours) can run: they need AVX2.
-var haveGramMasks = cpu.X86.HasAVX2
+// textMasks, newlineMasks, stripColours) can run: they need AVX2, and
+// stripColours the bit instructions of BMI1, BMI2 and POPCNT, which every
+// processor with AVX2 has.
+var haveGramMasks = cpu.X86.HasAVX2 && cpu.X86.HasBMI1 && cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT

@@ -160,6 +160,21 @@ ploop:
 pdone:
 	RET
 
+// PACK8 writes at dst[BX:] the bytes of src[R9+off:R9+off+8] whose bits
+// are set in byte off/8 of R8, in order, and advances BX past them: the
+// shuffle of packLUT (at R13) for that byte moves them down. It writes 8
+// bytes.
+#define PACK8(off) \
+	MOVQ R8, CX; \
+	SHRQ $off, CX; \
+	MOVBQZX CX, CX; \
+	VMOVQ off(SI)(R9*1), X1; \
+	VMOVQ (R13)(CX*8), X2; \
+	VPSHUFB X2, X1, X1; \
+	VMOVQ X1, (DI)(BX*1); \
+	POPCNTL CX, CX; \
+	ADDQ CX, BX
+
 // func stripColours(dst, src *byte, n, readable int, seg *segments, base, run int) (w, r, plain int)
 //
 // stripColours writes the display text of src[0:n] to dst while src holds
@@ -198,6 +213,7 @@ TEXT ·stripColours(SB), NOSPLIT, $0-80
 	BROADCAST($0x30303030, X7, Y7) // parameter bytes' high nibble
 	BROADCAST($0x3f3f3f3f, X6, Y6) // below the final bytes
 	BROADCAST($0x5f5f5f5f, X14, Y14) // '_'
+	BROADCAST($0x1b1b1b1b, X13, Y13) // ESC
 	XORQ AX, AX // read (BROADCAST uses AX)
 	XORQ BX, BX // written
 
@@ -247,6 +263,70 @@ masks:
 	VPCMPEQB Y0, Y11, Y12
 	VPANDN Y5, Y12, Y5
 	VPMOVMSKB Y5, R12
+
+	// A whole block whose stops are all ESCs: its colour sequences are
+	// dropped at once, the rest of its bytes packed. S: ESC then '['. A
+	// sequence's parameters start two bytes on: adding that bit to the
+	// parameter bytes carries it past their run, to the byte that ends
+	// the sequence, which must be a final byte. The sequences span the
+	// bits from each S to each end, (ends << 1) - S, as their spans are
+	// disjoint. A sequence that goes on past the block is left to the next
+	// block, which starts with it. Anything else (an ESC without '[', a
+	// sequence whose end is no final byte: a final '_' is a stop) is left
+	// to the loop below. R10 is spilled to w, which is only written at the
+	// end.
+	MOVQ R14, R8
+	SUBQ AX, R8
+	CMPQ R8, $32
+	JB inblock
+	VPCMPEQB Y0, Y13, Y5
+	VPMOVMSKB Y5, R13 // ESC
+	ANDNQ DX, R13, R8
+	JNZ inblock // a stop other than ESC
+	MOVQ R10, w+56(FP)
+	SHRQ $1, R10
+	ANDQ R13, R10 // S
+	MOVL $32, R13 // the bytes handled
+	LEAQ (R15)(R10*4), CX
+	ANDNQ CX, R15, CX // the ends
+	MOVQ CX, R8
+	SHRQ $32, R8
+	JZ ended
+	// The last sequence goes on past the block: the bytes before it.
+	BSRQ R10, R13
+	BTRQ R13, R10
+	TESTQ R13, R13
+	JZ bulkfail
+	BZHIQ R13, CX, CX
+
+ended:
+	ANDNQ CX, R12, R8
+	JNZ bulkfail // a sequence without its final byte
+	SHLQ $1, CX
+	SUBQ R10, CX // the sequences
+	MOVQ CX, R8
+	NOTQ R8
+	BZHIQ R13, R8, R8 // the bytes kept
+	TESTQ R8, DX
+	JNZ bulkfail // a stop that is no sequence's
+	TESTQ CX, CX
+	JZ packed
+	BSRQ CX, CX
+	LEAQ 1(R9)(CX*1), CX
+	MOVQ CX, plain+72(FP)
+
+packed:
+	// Each 8 bytes packed by the shuffle of their mask.
+	LEAQ (R9)(R13*1), AX
+	LEAQ ·packLUT(SB), R13
+	PACK8(0)
+	PACK8(8)
+	PACK8(16)
+	PACK8(24)
+	JMP block
+
+bulkfail:
+	MOVQ w+56(FP), R10
 
 inblock:
 	// dst[BX:] holds src[AX:R9+32]; DX, not zero, the block's stops

@@ -335,10 +335,12 @@ func TestLiteralSetIndex(t *testing.T) {
 		{"9", "7z"},
 		{"in $path"}, // looked for by its '$'
 		{"file not found"},
+		{"compilation error", "compilation failed", "comp"}, // heads of 8 bytes, then the rest
 	}
 	lines := []string{"", "n", "N", "nOt FoUnD", "nnot found", "xNot found: 1", "a: b: c", "no such FILE: x",
 		"AB ab Ab aB", "\u212aab", "[Warn] 97z 79", "golangci-lint: Lint", "::  :",
-		"in $path in $PATH", "$path", "n $path", "IN $Path", "FILE NOT FOUND file not found", "ffile not founD"}
+		"in $path in $PATH", "$path", "n $path", "IN $Path", "FILE NOT FOUND file not found", "ffile not founD",
+		"Compilation errxr compilation Failed", "COMPILATION ERROR", "compilation erro", "compilatioN fail", "co"}
 	data, err := os.ReadFile(filepath.Join("testdata", "traces", "sample_trace"))
 	if err != nil {
 		t.Fatal(err)

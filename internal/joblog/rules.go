@@ -640,6 +640,44 @@ type literalSet struct {
 	lead [2]byte
 	at   int
 	one  bool
+	// heads[k] holds the first 8 bytes of byFirst[k] (little endian) in
+	// head, mask the bytes of head it has: most places a literal is not
+	// at are turned away with one load.
+	heads []litHead
+}
+
+// litHead is the first 8 bytes of a literal; whole when it has no more.
+type litHead struct {
+	head, mask uint64
+	whole      bool
+}
+
+// candidateAt reports whether one of the literals byFirst[lo:hi] is at
+// line[s:], s >= 0: with 8 bytes of line from s, their heads turn most
+// places away, and only a literal longer than 8 bytes is compared on.
+func (ls *literalSet) candidateAt(line []byte, s, lo, hi int) bool {
+	if s+8 <= len(line) {
+		x := lower8(binary.LittleEndian.Uint64(line[s:]))
+		for k := lo; k < hi; k++ {
+			h := &ls.heads[k]
+			if x&h.mask == h.head && (h.whole || ls.equalAt(line, s, k)) {
+				return true
+			}
+		}
+		return false
+	}
+	for k := lo; k < hi; k++ {
+		if ls.equalAt(line, s, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalAt reports whether the literal byFirst[k] is at line[s:].
+func (ls *literalSet) equalAt(line []byte, s, k int) bool {
+	l := ls.byFirst[k]
+	return len(l) <= len(line)-s && equalFold(line[s:s+len(l)], l)
 }
 
 // letterOrder lists the letters from the most to the least frequent in CI
@@ -664,6 +702,14 @@ func rarity(c byte) int {
 func newLiteralSet(lits []string) *literalSet {
 	ls := &literalSet{lits: lits, byFirst: slices.Clone(lits)}
 	slices.Sort(ls.byFirst)
+	for _, l := range ls.byFirst {
+		h := litHead{whole: len(l) <= 8}
+		for j := 0; j < len(l) && j < 8; j++ {
+			h.head |= uint64(l[j]) << (8 * j)
+			h.mask |= 0xff << (8 * j)
+		}
+		ls.heads = append(ls.heads, h)
+	}
 	for i, l := range ls.byFirst {
 		for _, c := range [2]byte{l[0], upper(l[0])} {
 			sp := &ls.span[c]
@@ -710,11 +756,8 @@ func (ls *literalSet) index(line []byte, i int) int {
 		if !ls.first[line[i]] {
 			continue
 		}
-		sp := ls.span[line[i]]
-		for _, l := range ls.byFirst[sp.lo:sp.hi] {
-			if len(l) <= len(line)-i && equalFold(line[i:i+len(l)], l) {
-				return i
-			}
+		if sp := ls.span[line[i]]; ls.candidateAt(line, i, int(sp.lo), int(sp.hi)) {
+			return i
 		}
 	}
 	return -1
@@ -745,11 +788,8 @@ func (ls *literalSet) indexLead(line []byte, from int) int {
 		default:
 			i = lo
 		}
-		s := i - ls.at // from or after: i starts at from+ls.at
-		for _, l := range ls.byFirst {
-			if len(l) <= len(line)-s && equalFold(line[s:s+len(l)], l) {
-				return s
-			}
+		if s := i - ls.at; ls.candidateAt(line, s, 0, len(ls.byFirst)) { // from or after: i starts at from+ls.at
+			return s
 		}
 		i++
 	}

@@ -379,6 +379,26 @@ func TestLiteralSetIndex(t *testing.T) {
 	}
 }
 
+// exactLiteral.in is bytes.Contains, case and all, wherever the byte it
+// looks for is in the literal.
+func TestExactLiteral(t *testing.T) {
+	lits := []string{"Tests run: ", "to", "C", "✖ ", "fatal error: ", "<<< ", "-- Configuring incomplete", "a\x00b"}
+	lines := []string{"", "t", "Tests run: 3", "tests run: 3", "Tests run:", "xTests run: Tests run: ", "totO", "oto", "c C",
+		"✖", "✖ 2 problems", "\xe2\x9c", "fatal error:", "a.c:1: fatal error: x.h", "FATAL ERROR: ", "<<<", "<< <<< FAILURE",
+		"-- Configuring incomplete, errors occurred!", "-- configuring incomplete", "a\x00b", "a\x00\x00b"}
+	for _, lit := range lits {
+		e := newExactLiteral(lit)
+		for _, l := range lines {
+			if got, want := e.in([]byte(l)), strings.Contains(l, lit); got != want {
+				t.Errorf("%q (by byte %d) in %q = %v, want %v", lit, e.at, l, got, want)
+			}
+		}
+	}
+	if newExactLiteral("") != nil {
+		t.Error("an empty prefix has a finder")
+	}
+}
+
 func TestLiteralSet(t *testing.T) {
 	ls := newLiteralSet([]string{"lint", "[warn] ", "x"})
 	for _, tt := range []struct {

@@ -108,7 +108,7 @@ type pattern struct {
 	free     []*engine
 	// prefix holds the literal every match of free[i] starts with, or nil:
 	// a line without it is turned away before the engine is set up.
-	prefix [][]byte
+	prefix []*exactLiteral
 	// needs[i] holds sets of literals each of which has a member in every
 	// line free[i] matches. They are compared with ASCII case ignored: case
 	// folding is exact in ASCII only, so lines with other bytes skip this
@@ -188,7 +188,7 @@ func compilePattern(p string) (*pattern, error) {
 			continue
 		}
 		pt.free = append(pt.free, one)
-		pt.prefix = append(pt.prefix, []byte(prefix))
+		pt.prefix = append(pt.prefix, newExactLiteral(prefix))
 		pt.needs = append(pt.needs, needs)
 		pt.last = append(pt.last, last)
 		pt.starts = append(pt.starts, starts)
@@ -378,7 +378,7 @@ func (p *pattern) Match(line []byte) bool {
 		if !endsIn(line, p.last[i]) {
 			continue
 		}
-		if pre := p.prefix[i]; len(pre) > 0 && bytes.Index(line, pre) < 0 {
+		if pre := p.prefix[i]; pre != nil && !pre.in(line) {
 			continue
 		}
 		if needs := p.needs[i]; len(needs) > 0 && !allIn(needs, line) && isASCII(line, &ascii) {
@@ -391,6 +391,53 @@ func (p *pattern) Match(line []byte) bool {
 			continue
 		}
 		if re.Match(line) {
+			return true
+		}
+	}
+	return false
+}
+
+// exactLiteral finds a literal, case and all, by its rarest byte:
+// bytes.Index looks for its first byte, which in a log line is often a
+// letter or a space met every few bytes, and compares from each.
+type exactLiteral struct {
+	lit []byte
+	at  int // the offset of the byte looked for
+}
+
+// newExactLiteral returns the finder of s, nil when s is empty.
+func newExactLiteral(s string) *exactLiteral {
+	if s == "" {
+		return nil
+	}
+	e := &exactLiteral{lit: []byte(s)}
+	for i := range len(s) {
+		if exactRarity(s[i]) > exactRarity(s[e.at]) {
+			e.at = i
+		}
+	}
+	return e
+}
+
+// exactRarity is rarity for bytes compared with their case: an upper-case
+// letter is rarer than any lower-case one.
+func exactRarity(c byte) int {
+	if c >= 'A' && c <= 'Z' {
+		return 26 + rarity(c)
+	}
+	return rarity(c)
+}
+
+// in reports whether line holds the literal.
+func (e *exactLiteral) in(line []byte) bool {
+	c, n := e.lit[e.at], len(e.lit)
+	for i := e.at; i < len(line); i++ {
+		j := bytes.IndexByte(line[i:], c)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if s := i - e.at; len(line)-s >= n && bytes.Equal(line[s:s+n], e.lit) {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package joblog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -732,31 +733,60 @@ func (a *analyzer) scriptText(s *ringLine) []byte {
 }
 
 // hasTimestampHeader reports whether line starts with the runner's 32-byte
-// header: "2025-05-14T11:19:27.100851Z 00O ".
+// header: "2025-05-14T11:19:27.100851Z 00O ". Each line of a timestamped
+// log is asked, so the header is read as four words of 8 bytes: each
+// word's fixed bytes and the high nibbles of its digits are compared at
+// once, then the digits' low nibbles (below 10: adding 6 does not carry
+// into bit 4).
 func hasTimestampHeader(b []byte) bool {
 	if len(b) < timestampHeader {
 		return false
 	}
-	const shape = "dddd-dd-ddTdd:dd:dd.ddddddZ hh"
-	for i := 0; i < len(shape); i++ {
-		c := b[i]
-		switch shape[i] {
+	ws := &timestampShape
+	return ws[0].fits(binary.LittleEndian.Uint64(b)) && ws[1].fits(binary.LittleEndian.Uint64(b[8:])) &&
+		ws[2].fits(binary.LittleEndian.Uint64(b[16:])) && ws[3].fits(binary.LittleEndian.Uint64(b[24:])) &&
+		// "hh" then 'O' or 'E' (the stream), ' ' or '+' (a partial line).
+		isHex(b[28]) && isHex(b[29]) && (b[30] == 'O' || b[30] == 'E') && (b[31] == ' ' || b[31] == '+')
+}
+
+// timestampWord describes 8 bytes of the timestamp header: mask and want
+// its fixed bytes and the high nibbles of its digits ('d' in the shape),
+// digits bit 4 of each digit byte.
+type timestampWord struct{ mask, want, digits uint64 }
+
+// fits reports whether w, 8 bytes of a line, has the word's fixed bytes
+// and digits.
+func (h *timestampWord) fits(w uint64) bool {
+	const (
+		lowNibbles = 0x0f0f0f0f0f0f0f0f
+		six        = 0x0606060606060606
+	)
+	return w&h.mask == h.want && ((w&lowNibbles)+six)&h.digits == 0
+}
+
+// timestampShape holds the four words of the timestamp header; the last
+// ends with the two hexadecimal digits and the two bytes that
+// hasTimestampHeader tests alone.
+var timestampShape = func() (ws [4]timestampWord) {
+	const shape = "dddd-dd-ddTdd:dd:dd.ddddddZ ????"
+	for i := range len(shape) {
+		w, sh := &ws[i/8], 8*(i%8)
+		switch c := shape[i]; c {
 		case 'd':
-			if c < '0' || c > '9' {
-				return false
-			}
-		case 'h':
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
+			w.mask |= 0xf0 << sh
+			w.want |= 0x30 << sh
+			w.digits |= 0x10 << sh
+		case '?':
 		default:
-			if c != shape[i] {
-				return false
-			}
+			w.mask |= 0xff << sh
+			w.want |= uint64(c) << sh
 		}
 	}
-	return (b[30] == 'O' || b[30] == 'E') && (b[31] == ' ' || b[31] == '+')
-}
+	return ws
+}()
+
+// isHex reports whether c is a lower-case hexadecimal digit.
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
 
 // isPostSection tells whether a section runs after the script has failed
 // (or succeeded): its output is rarely the cause.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/joblog/testlog"
 )
@@ -51,6 +52,31 @@ func BenchmarkAnalyzeLongJob(b *testing.B) {
 	failures := benchTrace(b, 1)
 	data := append(bytes.Repeat(quiet, (8<<20-len(failures))/len(quiet)+1), failures...)
 	benchAnalyze(b, data)
+}
+
+// BenchmarkAnalyzeTimestamped measures Analyze on the long job as newer
+// runners write it: every line after the runner's 32-byte timestamp
+// header.
+func BenchmarkAnalyzeTimestamped(b *testing.B) {
+	quiet := quietLines(b)
+	failures := benchTrace(b, 1)
+	data := append(bytes.Repeat(quiet, (8<<20-len(failures))/len(quiet)+1), failures...)
+	benchAnalyze(b, withTimestamps(data))
+}
+
+// withTimestamps puts the runner's timestamp header before each line of
+// data that has none, 37 microseconds apart.
+func withTimestamps(data []byte) []byte {
+	var out []byte
+	t := time.Date(2025, 5, 14, 11, 19, 20, 0, time.UTC)
+	for line := range bytes.Lines(data) {
+		if !hasTimestampHeader(line) {
+			t = t.Add(37 * time.Microsecond)
+			out = t.AppendFormat(out, "2006-01-02T15:04:05.000000Z 00O ")
+		}
+		out = append(out, line...)
+	}
+	return out
 }
 
 // quietLines returns the lines of the benchmark trace that hold no rule's

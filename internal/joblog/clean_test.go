@@ -81,6 +81,45 @@ func TestTimestampHeader(t *testing.T) {
 	}
 }
 
+// hasTimestampHeader agrees with a byte-at-a-time reading of the header's
+// shape on every header with one byte changed to any value, and on
+// headers cut short.
+func TestTimestampHeaderEveryByte(t *testing.T) {
+	ref := func(b []byte) bool {
+		if len(b) < timestampHeader {
+			return false
+		}
+		for i, s := range []byte("dddd-dd-ddTdd:dd:dd.ddddddZ hh") {
+			c := b[i]
+			switch {
+			case s == 'd' && (c < '0' || c > '9'):
+				return false
+			case s == 'h' && !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f'):
+				return false
+			case s != 'd' && s != 'h' && c != s:
+				return false
+			}
+		}
+		return (b[30] == 'O' || b[30] == 'E') && (b[31] == ' ' || b[31] == '+')
+	}
+	for _, h := range []string{"2025-05-14T11:19:27.100851Z 00O ", "1999-12-31T23:59:59.999999Z af9E+x"} {
+		for i := range timestampHeader {
+			for c := range 256 {
+				b := []byte(h)
+				b[i] = byte(c)
+				if got, want := hasTimestampHeader(b), ref(b); got != want {
+					t.Fatalf("hasTimestampHeader(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+		for n := range len(h) {
+			if got, want := hasTimestampHeader([]byte(h[:n])), ref([]byte(h[:n])); got != want {
+				t.Fatalf("hasTimestampHeader(%q) = %v, want %v", h[:n], got, want)
+			}
+		}
+	}
+}
+
 // checkSafe fails when s could drive a terminal.
 func checkSafe(t *testing.T, s string) {
 	t.Helper()

@@ -324,8 +324,11 @@ type anchorSlot struct {
 // bytes differ there is rejected without reading the keyword.
 type candidate struct {
 	head, headMask uint64
-	kw, off        uint16
+	kw, off, rule  uint16
 	whole          bool // head holds the whole keyword
+	// free is set when the keyword asks for no boundary and no place in
+	// the line: found whole, it is found.
+	free bool
 }
 
 // newKeywordMatcher builds the matcher of keywords parsed with minLen 4 or
@@ -350,7 +353,8 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 		if _, ok := byGram[g]; !ok {
 			order = append(order, g)
 		}
-		c := candidate{head: k.head, headMask: k.headMask, kw: uint16(i), off: uint16(k.anchor), whole: len(k.text) <= 8}
+		c := candidate{head: k.head, headMask: k.headMask, kw: uint16(i), off: uint16(k.anchor), rule: uint16(k.rule), whole: len(k.text) <= 8,
+			free: !k.wordStart && !k.wordEnd && !k.notAfterHyphen && !k.notBeforeExt}
 		byGram[g] = append(byGram[g], c)
 	}
 	size := 16
@@ -707,29 +711,31 @@ func (km *keywordMatcher) wake3(line []byte, i int, x uint64, v uint, m *ruleMas
 // and compares the anchor's keywords with the line.
 func (km *keywordMatcher) verify(line []byte, i int, g, h uint32, m *ruleMask) {
 	mask := len(km.slots) - 1
-	for j := int(h) & mask; ; j = (j + 1) & mask {
-		sl := &km.slots[j]
-		switch sl.gram {
-		case 0:
-			return
-		case g:
-			cs := km.cands[sl.first : sl.first+sl.n]
-			for k := range cs {
-				c := &cs[k]
-				s := i - int(c.off)
-				if s >= 0 && s+8 <= len(line) {
-					if lower8(binary.LittleEndian.Uint64(line[s:]))&c.headMask != c.head {
-						continue
-					}
-					if c.whole {
-						km.checkBounds(line, s, &km.kws[c.kw], m)
-						continue
-					}
-				}
-				km.check(line, s, &km.kws[c.kw], m)
-			}
+	j := int(h) & mask
+	for km.slots[j].gram != g {
+		if km.slots[j].gram == 0 {
 			return
 		}
+		j = (j + 1) & mask
+	}
+	sl := &km.slots[j]
+	for k, end := int(sl.first), int(sl.first)+int(sl.n); k < end; k++ {
+		c := &km.cands[k]
+		s := i - int(c.off)
+		if s >= 0 && s+8 <= len(line) {
+			if lower8(binary.LittleEndian.Uint64(line[s:]))&c.headMask != c.head {
+				continue
+			}
+			if c.whole {
+				if c.free {
+					m.set(int(c.rule))
+				} else {
+					km.checkBounds(line, s, &km.kws[c.kw], m)
+				}
+				continue
+			}
+		}
+		km.check(line, s, &km.kws[c.kw], m)
 	}
 }
 

@@ -2,16 +2,39 @@
 
 #include "textflag.h"
 
-// Constants are moved into vector registers with VEX-encoded moves: a
-// legacy SSE write to an XMM register whose upper half is in use costs
-// hundreds of cycles on some processors.
+// The kernels' constants are loaded from consts, each 32-bit value
+// broadcast to every dword of a vector register with a VEX-encoded
+// instruction (a legacy SSE write to an XMM register whose upper half is in
+// use costs hundreds of cycles on some processors): one instruction each,
+// as stripColours and pairMasks run for many short lines.
+#define PRINTABLE consts<>+0(SB) // the lowest printable byte, and the case fold
+#define DEL consts<>+4(SB)
+#define TAB consts<>+8(SB)
+#define LBRACKET consts<>+12(SB)
+#define HIGHNIBBLE consts<>+16(SB)
+#define PARAMNIBBLE consts<>+20(SB) // parameter bytes' high nibble
+#define BELOWFINAL consts<>+24(SB) // below the final bytes
+#define UNDERSCORE consts<>+28(SB)
+#define ESCAPE consts<>+32(SB)
+#define NEWLINE consts<>+36(SB)
+#define CR consts<>+40(SB)
+#define HASHMUL consts<>+44(SB) // pairHash's multiplier
+#define NIBBLE consts<>+48(SB)
 
-// BROADCAST puts the 32-bit constant c in every dword of y (x is its lower
-// half).
-#define BROADCAST(c, x, y) \
-	MOVL c, AX; \
-	VMOVD AX, x; \
-	VPBROADCASTD x, y
+DATA consts<>+0(SB)/4, $0x20202020
+DATA consts<>+4(SB)/4, $0x7f7f7f7f
+DATA consts<>+8(SB)/4, $0x09090909
+DATA consts<>+12(SB)/4, $0x5b5b5b5b
+DATA consts<>+16(SB)/4, $0xf0f0f0f0
+DATA consts<>+20(SB)/4, $0x30303030
+DATA consts<>+24(SB)/4, $0x3f3f3f3f
+DATA consts<>+28(SB)/4, $0x5f5f5f5f
+DATA consts<>+32(SB)/4, $0x1b1b1b1b
+DATA consts<>+36(SB)/4, $0x0a0a0a0a
+DATA consts<>+40(SB)/4, $0x0d0d0d0d
+DATA consts<>+44(SB)/4, $0x9E3779B1
+DATA consts<>+48(SB)/4, $0x0000000f
+GLOBL consts<>(SB), RODATA|NOPTR, $52
 
 // func textMasks(p *byte, blocks int, out *blockMask) (special int)
 //
@@ -28,11 +51,11 @@ TEXT ·textMasks(SB), NOSPLIT, $0-32
 	TESTQ CX, CX
 	JEQ done
 
-	BROADCAST($0x20202020, X15, Y15) // the lowest printable byte
-	BROADCAST($0x7f7f7f7f, X11, Y11) // DEL
-	BROADCAST($0x09090909, X10, Y10) // tab
-	BROADCAST($0x0a0a0a0a, X9, Y9) // newline
-	BROADCAST($0x0d0d0d0d, X8, Y8) // carriage return
+	VPBROADCASTD PRINTABLE, Y15 // the lowest printable byte
+	VPBROADCASTD DEL, Y11
+	VPBROADCASTD TAB, Y10
+	VPBROADCASTD NEWLINE, Y9
+	VPBROADCASTD CR, Y8
 
 loop:
 	VMOVDQU (SI), Y0
@@ -89,12 +112,12 @@ TEXT ·pairMasks(SB), NOSPLIT, $0-40
 	TESTQ CX, CX
 	JEQ pdone
 
-	BROADCAST($0x20202020, X15, Y15) // fold
-	BROADCAST($0x9E3779B1, X14, Y14) // pairHash's multiplier
+	VPBROADCASTD PRINTABLE, Y15 // fold
+	VPBROADCASTD HASHMUL, Y14 // pairHash's multiplier
 	MOVL keyMask+32(FP), AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13 // a key's bytes
-	BROADCAST($0x0000000f, X12, Y12) // a nibble
+	VPBROADCASTD NIBBLE, Y12 // a low nibble
 	MOVL highShift+36(FP), AX
 	VMOVD AX, X11 // the shift to the last byte of the gram at 2k+1
 
@@ -205,16 +228,16 @@ TEXT ·stripColours(SB), NOSPLIT, $0-80
 	MOVQ run+48(FP), R8
 	MOVQ R8, plain+72(FP)
 
-	BROADCAST($0x20202020, X15, Y15) // the lowest printable byte
-	BROADCAST($0x7f7f7f7f, X11, Y11) // DEL
-	BROADCAST($0x09090909, X10, Y10) // tab
-	BROADCAST($0x5b5b5b5b, X9, Y9) // '['
-	BROADCAST($0xf0f0f0f0, X8, Y8) // the high nibble
-	BROADCAST($0x30303030, X7, Y7) // parameter bytes' high nibble
-	BROADCAST($0x3f3f3f3f, X6, Y6) // below the final bytes
-	BROADCAST($0x5f5f5f5f, X14, Y14) // '_'
-	BROADCAST($0x1b1b1b1b, X13, Y13) // ESC
-	XORQ AX, AX // read (BROADCAST uses AX)
+	VPBROADCASTD PRINTABLE, Y15 // the lowest printable byte
+	VPBROADCASTD DEL, Y11
+	VPBROADCASTD TAB, Y10
+	VPBROADCASTD LBRACKET, Y9
+	VPBROADCASTD HIGHNIBBLE, Y8
+	VPBROADCASTD PARAMNIBBLE, Y7 // parameter bytes' high nibble
+	VPBROADCASTD BELOWFINAL, Y6 // below the final bytes
+	VPBROADCASTD UNDERSCORE, Y14
+	VPBROADCASTD ESCAPE, Y13
+	XORQ AX, AX // read
 	XORQ BX, BX // written
 
 block:
@@ -668,7 +691,7 @@ TEXT ·newlineMasks(SB), NOSPLIT, $0-24
 	TESTQ CX, CX
 	JEQ nldone
 
-	BROADCAST($0x0a0a0a0a, X9, Y9) // newline
+	VPBROADCASTD NEWLINE, Y9
 
 nlloop:
 	VPCMPEQB (SI), Y9, Y0

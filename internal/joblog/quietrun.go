@@ -144,7 +144,7 @@ func quietStart(text []byte) bool {
 // quietStartLong is quietStart for a line that does not start with a
 // quietLead byte.
 func quietStartLong(text []byte) bool {
-	if !plainLead(text) {
+	if len(text) > 0 && factLead[text[0]] && !plainLead(text) { // most lines here start with a space
 		return false
 	}
 	s := blanks(text)

@@ -56,7 +56,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			if !quietLead[chunk[s]] && !quietStartLong(trimCR(chunk[s:e])) {
 				break
 			}
-			if len(sinks) != 0 { // the range alone costs as much as the loop's test
+			if len(sinks) != 0 { // a range over none costs more than this test
 				for _, sk := range sinks {
 					sk.Line(a.n+1+k, trimCR(chunk[s:e]))
 				}

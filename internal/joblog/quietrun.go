@@ -89,8 +89,10 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			break
 		}
 		n := a.n + 1 + k
-		for _, sk := range a.opts.Sinks {
-			sk.Line(n, text)
+		if len(a.opts.Sinks) != 0 {
+			for _, sk := range a.opts.Sinks {
+				sk.Line(n, text)
+			}
 		}
 		if a.cur != nil {
 			// The open block may take the line, or close before it.

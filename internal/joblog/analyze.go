@@ -1168,15 +1168,20 @@ const (
 	weakerBy = 35
 )
 
-// track grows, merges and closes candidate blocks around matching lines.
-// A block that reaches maxBlockLines while it is still growing is closed
-// and carried on by a new block that starts right after it; ranking joins
-// such pieces again.
+// track notes located warnings and tracks the blocks (trackBlocks).
 func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
 	a.noteWarning(n, text, w)
 	if rule != nil && rule.AsErrors {
 		a.warningsAsErrors(n, rule)
 	}
+	a.trackBlocks(n, text, w, rule, isCmd)
+}
+
+// trackBlocks grows, merges and closes candidate blocks around matching
+// lines. A block that reaches maxBlockLines while it is still growing is
+// closed and carried on by a new block that starts right after it;
+// ranking joins such pieces again.
+func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd bool) {
 	b := a.cur
 	if b != nil && b.post != (a.post > 0) {
 		a.closeBlock()

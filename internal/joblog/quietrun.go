@@ -96,7 +96,10 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		}
 		if a.cur != nil {
 			// The open block may take the line, or close before it.
-			a.track(n, text, 0, nil, false)
+			// (noteWarning has nothing to do: a quiet line holds no
+			// "warning", the keyword of warningWord, and the run stops
+			// before a line that goes on a warning's lines.)
+			a.trackBlocks(n, text, 0, nil, false)
 		}
 		if a.post != 0 {
 			a.remember(n, text, 0, false, true)

@@ -1206,8 +1206,8 @@ func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd bool
 		switch {
 		case w > 0 && n-reach <= mergeGap+1:
 			how = asHit
-		case w == 0 && !isCmd && (isContinuation(text) || isLocation(text)) &&
-			(n-b.lastHit <= growAfterHit || strong && n == b.end+1 && n-b.lastHit <= maxRun) && !isPassReport(text):
+		case w == 0 && !isCmd && (n-b.lastHit <= growAfterHit || strong && n == b.end+1 && n-b.lastHit <= maxRun) &&
+			(isContinuation(text) || isLocation(text)) && !isPassReport(text):
 			how = asContinuation
 		case w == 0 && n-b.end <= mergeGap:
 			how = asTentative // kept only if a hit or continuation follows

@@ -729,7 +729,7 @@ func (a *analyzer) scriptText(s *ringLine) []byte {
 	if s.saved {
 		return s.text
 	}
-	return a.ring[s.n%ringSize].text
+	return a.ring[uint(s.n)%ringSize].text
 }
 
 // hasTimestampHeader reports whether line starts with the runner's 32-byte
@@ -1252,12 +1252,12 @@ func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd bool
 	k := 0
 	caret := false // the line taken last is a caret line
 	for k < maxBefore && n-k-1 > floor {
-		prev := &a.ring[(n-k-1)%ringSize]
+		prev := &a.ring[uint(n-k-1)%ringSize]
 		if prev.n != n-k-1 || prev.cmd && k > 0 {
 			break
 		}
 		if isBlank(prev.text) {
-			if above := &a.ring[(n-k-2)%ringSize]; k == 0 && n-k-2 > floor && above.n == n-k-2 && isCaretLine(above.text) {
+			if above := &a.ring[uint(n-k-2)%ringSize]; k == 0 && n-k-2 > floor && above.n == n-k-2 && isCaretLine(above.text) {
 				k++
 				continue
 			}
@@ -1271,7 +1271,7 @@ func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd bool
 		if !isContinuation(prev.text) && !isLocation(prev.text) {
 			// A plain line heads the block, but for the source line
 			// under its file:line.
-			if above := &a.ring[(n-k-1)%ringSize]; caret && k < maxBefore && n-k-1 > floor && above.n == n-k-1 && isLocation(above.text) {
+			if above := &a.ring[uint(n-k-1)%ringSize]; caret && k < maxBefore && n-k-1 > floor && above.n == n-k-1 && isLocation(above.text) {
 				k++
 			}
 			break
@@ -1279,7 +1279,7 @@ func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd bool
 		caret = false
 	}
 	for j := k; j >= 1; j-- {
-		b.add(a.ring[(n-j)%ringSize].text)
+		b.add(a.ring[uint(n-j)%ringSize].text)
 	}
 	b.start = n - k
 	b.add(text)
@@ -1459,7 +1459,7 @@ func (a *analyzer) leadUp(n int, failText []byte) {
 	var picked []*ringLine
 	nonBlank := 0
 	for k := 0; k < ringSize-1 && nonBlank < leadUpLines; k++ {
-		s := &a.script[(a.scriptN-k+ringSize*2)%ringSize]
+		s := &a.script[uint(a.scriptN-k+ringSize*2)%ringSize]
 		if s.n <= 0 || s.n >= n || (len(picked) > 0 && s.n >= picked[len(picked)-1].n) {
 			break
 		}

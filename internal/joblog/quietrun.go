@@ -61,7 +61,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 					sk.Line(a.n+1+k, trimCR(chunk[s:e]))
 				}
 			}
-			last[k%ringSize] = struct{ s, e int }{s, e}
+			last[uint(k)%ringSize] = struct{ s, e int }{s, e}
 			k++
 			s = e + 1
 		}
@@ -104,7 +104,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		if a.post != 0 {
 			a.remember(n, text, 0, false, true)
 		} else {
-			last[k%ringSize] = struct{ s, e int }{body, e}
+			last[uint(k)%ringSize] = struct{ s, e int }{body, e}
 		}
 		k++
 		s = e + 1
@@ -119,7 +119,7 @@ done:
 		kept := min(k, ringSize)
 		a.scriptN += k - kept
 		for j := k - kept; j < k; j++ {
-			l := last[j%ringSize]
+			l := last[uint(j)%ringSize]
 			a.remember(a.n+1+j, trimCR(chunk[l.s:l.e]), 0, false, true)
 		}
 	}

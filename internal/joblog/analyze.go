@@ -500,8 +500,11 @@ type analyzer struct {
 	grams    bool // the masks hold the grams
 	chunkOff int
 	// nextStop's last answer: no stop from stopFrom (-1: none yet in this
-	// chunk) up to stop.
+	// chunk) up to stop. When stop is a keyword's anchor, stopRules holds
+	// the rules findStop found there.
 	stopFrom, stop int
+	stopGram       bool
+	stopRules      ruleMask
 	// quietLast holds the offsets of the last lines of a run of quiet
 	// lines, for the rings (quietRun).
 	quietLast [ringSize]struct{ s, e int }
@@ -593,12 +596,19 @@ func (a *analyzer) line(raw []byte) {
 	var m lineMatch
 	if covered && a.cl.plain && a.grams {
 		// findStop verified the grams from stopFrom to stop: none is a
-		// keyword of a rule that can match its line.
+		// keyword of a rule that can match its line; the gram at stop, when
+		// it is in this line, has its rules in stopRules.
 		from := off
+		var found ruleMask
 		if a.stopFrom >= 0 && a.stopFrom <= off {
 			from = a.stop
+			if a.stopGram && a.stop >= off && a.stop-off < len(text) {
+				from, found = a.stop+1, a.stopRules
+			}
 		}
-		m = classifyMask(a.rs, text, matcher.scanChunk(text, a.masks, off, from))
+		mask := matcher.scanChunk(text, a.masks, off, from)
+		mask.or(&found)
+		m = classifyMask(a.rs, text, mask)
 	} else {
 		m = classify(a.rs, text)
 	}

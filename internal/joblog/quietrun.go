@@ -210,6 +210,7 @@ func (a *analyzer) nextStop(chunk []byte, p int) int {
 }
 
 func (a *analyzer) findStop(chunk []byte, p int) int {
+	a.stopGram = false
 	for b := p >> 5; b < len(a.masks); b++ {
 		mb := &a.masks[b]
 		if mb.special|mb.grams == 0 {
@@ -234,6 +235,7 @@ func (a *analyzer) findStop(chunk []byte, p int) int {
 			if !a.timestamped && m.any(&startBound) && a.cannotMatch(chunk, lineStart(a.masks, p, o), o, m) {
 				continue
 			}
+			a.stopGram, a.stopRules = true, m
 			return o
 		}
 		if sp != 0 {

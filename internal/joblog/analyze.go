@@ -760,8 +760,8 @@ func hasTimestampHeader(b []byte) bool {
 }
 
 // timestampWord describes 8 bytes of the timestamp header: mask and want
-// its fixed bytes and the high nibbles of its digits ('d' in the shape),
-// digits bit 4 of each digit byte.
+// hold its fixed bytes and the high nibbles of its digits ('d' in the
+// shape), digits bit 4 of each digit byte.
 type timestampWord struct{ mask, want, digits uint64 }
 
 // fits reports whether w, 8 bytes of a line, has the word's fixed bytes

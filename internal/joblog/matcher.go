@@ -87,14 +87,21 @@ func parseKeyword(s string, rule, minLen int) (keyword, error) {
 		return k, fmt.Errorf("keyword %q is too short: %d bytes, or 1 at the start of the line", s, minLen)
 	}
 	k.text = s
-	for j := 0; j < len(s) && j < 8; j++ {
-		k.head |= uint64(s[j]) << (8 * j)
-		k.headMask |= 0xff << (8 * j)
-	}
+	k.head, k.headMask = head8(s)
 	if !k.lineStart {
 		k.anchor = rarestGram(s, min(minLen, 4))
 	}
 	return k, nil
+}
+
+// head8 returns the first 8 bytes of s (fewer when s is shorter), little
+// endian, and the mask of the bytes it has.
+func head8(s string) (head, mask uint64) {
+	for j := 0; j < len(s) && j < 8; j++ {
+		head |= uint64(s[j]) << (8 * j)
+		mask |= 0xff << (8 * j)
+	}
+	return head, mask
 }
 
 // pairFreq estimates how often two adjacent bytes occur in CI logs: entry

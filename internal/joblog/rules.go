@@ -751,10 +751,7 @@ func newLiteralSet(lits []string) *literalSet {
 	slices.Sort(ls.byFirst)
 	for _, l := range ls.byFirst {
 		h := litHead{whole: len(l) <= 8}
-		for j := 0; j < len(l) && j < 8; j++ {
-			h.head |= uint64(l[j]) << (8 * j)
-			h.mask |= 0xff << (8 * j)
-		}
+		h.head, h.mask = head8(l)
 		ls.heads = append(ls.heads, h)
 	}
 	for i, l := range ls.byFirst {

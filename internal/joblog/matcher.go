@@ -314,9 +314,9 @@ type keywordMatcher struct {
 	// highShift is the shift that brings the last byte of a gram to the
 	// low byte.
 	highShift uint32
-	slots     []anchorSlot  // open addressing by gramHash, gram 0 when free
-	cands     []candidate   // the keywords of each anchor
-	lineKws   [256][]uint16 // the line-start keywords, by their first byte (folded)
+	slots     []anchorSlot     // open addressing by gramHash, gram 0 when free
+	cands     []candidate      // the keywords of each anchor
+	lineKws   [256][]candidate // the line-start keywords, by their first byte (folded)
 	kws       []keyword
 }
 
@@ -353,7 +353,7 @@ func newKeywordMatcher(kws []keyword, minLen int) *keywordMatcher {
 	for i, k := range kws {
 		if k.lineStart {
 			b := k.text[0] | 0x20
-			km.lineKws[b] = append(km.lineKws[b], uint16(i))
+			km.lineKws[b] = append(km.lineKws[b], candidate{head: k.head, headMask: k.headMask, kw: uint16(i), rule: uint16(k.rule), whole: len(k.text) <= 8})
 			continue
 		}
 		g := gramOf(k.text[k.anchor:], km.width) & mask
@@ -405,9 +405,10 @@ func (km *keywordMatcher) scan(line []byte) ruleMask {
 	return m
 }
 
-// scanLineStart looks for the keywords bound to the start of the line. A
-// keyword of up to 8 bytes (they all are) is compared with the line's
-// first 8 bytes, folded, in one word.
+// scanLineStart looks for the keywords bound to the start of the line:
+// each keyword's first 8 bytes are compared with the line's, folded, in
+// one word (the candidates of lineKws hold them, so that the keywords
+// themselves are read only for a line that starts as one does).
 func (km *keywordMatcher) scanLineStart(line []byte, m *ruleMask) {
 	n := len(line)
 	s := 0
@@ -426,13 +427,15 @@ func (km *keywordMatcher) scanLineStart(line []byte, m *ruleMask) {
 		x = binary.LittleEndian.Uint64(pad[:])
 	}
 	x = lower8(x)
-	for _, ki := range km.lineKws[line[s]|0x20] {
-		k := &km.kws[ki]
-		switch {
-		case len(k.text) > 8:
-			km.check(line, s, k, m)
-		case x&k.headMask == k.head: // past the line, x holds zeros, which no keyword does
-			km.checkBounds(line, s, k, m)
+	cs := km.lineKws[line[s]|0x20]
+	for i := range cs {
+		// Past the line, x holds zeros, which no keyword does.
+		if c := &cs[i]; x&c.headMask == c.head {
+			if c.whole {
+				km.checkBounds(line, s, &km.kws[c.kw], m)
+			} else {
+				km.check(line, s, &km.kws[c.kw], m)
+			}
 		}
 	}
 }

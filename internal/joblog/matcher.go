@@ -623,6 +623,30 @@ const blockBatch = 8
 func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 	var out [blockBatch]blockMask
 	n := len(line)
+	if last := n - 4; 32*(last/32)+35 <= cap(line) {
+		// The line's capacity holds the bytes that whole blocks up to its
+		// last offset with 4 bytes read: a block's bit for an offset
+		// depends only on the gram there, so the bits past that offset
+		// are dropped, and no block is read twice. (A 3-byte gram at the
+		// last offset is tested alone, as wakeBlock reads 4 bytes.)
+		blocks := last/32 + 1
+		whole := line[:32*blocks+3]
+		for b0 := 0; b0 < blocks; b0 += blockBatch {
+			nb := min(blockBatch, blocks-b0)
+			km.blockMasks(whole[32*b0:], nb, out[:])
+			for b := range nb {
+				v := out[b].grams
+				if b0+b == blocks-1 {
+					v &= ^uint32(0) >> (31 - last%32)
+				}
+				if v != 0 {
+					km.wakeBlock(line, 32*(b0+b), v, m)
+				}
+			}
+		}
+		km.scanLast3(line, m)
+		return
+	}
 	blocks := (n - 3) / 32
 	for b0 := 0; b0 < blocks; b0 += blockBatch {
 		nb := min(blockBatch, blocks-b0)
@@ -640,7 +664,13 @@ func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 			km.wakeBlock(line, w, v, m)
 		}
 	}
-	if km.width == 3 {
+	km.scanLast3(line, m)
+}
+
+// scanLast3 tests, for 3-byte grams, the gram at the line's last offset,
+// which blocks of 4-byte loads leave out.
+func (km *keywordMatcher) scanLast3(line []byte, m *ruleMask) {
+	if n := len(line); km.width == 3 {
 		g := (uint32(line[n-3]) | uint32(line[n-2])<<8 | uint32(line[n-1])<<16) | 0x202020
 		if km.pairLow(g) != 0 {
 			km.verify(line, n-3, g, gramHash(g), m)

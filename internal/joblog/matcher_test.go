@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -100,12 +101,18 @@ func TestScanAgreesWithNaive(t *testing.T) {
 			}
 		}
 	}
+	// Each line is scanned alone and with keywords after it in memory,
+	// which whole blocks read past the line's end must not find.
+	const after = " error: failed exception: warn passed ok ✓ --- fail " + "                                "
 	found := 0
 	for _, km := range []*keywordMatcher{matcher, noiseMatch} {
 		for _, l := range lines {
 			got, want := km.scan(l), naiveScan(km.kws, l)
 			if got != want {
 				t.Errorf("scan(%q) = %x, want %x", l, got, want)
+			}
+			if got := km.scan(append(slices.Clip(l), after...)[:len(l)]); got != want {
+				t.Errorf("scan(%q), with %q after it, = %x, want %x", l, after, got, want)
 			}
 			if !want.isZero() {
 				found++

@@ -619,58 +619,40 @@ const blockBatch = 8
 // scanBlocks tests the grams at every offset of a line of at least 35
 // bytes with blockMasks: whole blocks of 32 offsets, then one block that
 // ends at the last offset a 4-byte load can read, its offsets already
-// tested masked out, then (for 3-byte grams) the last offset alone.
+// tested masked out, then (for 3-byte grams) the last offset alone. When
+// the line's capacity holds the bytes that whole blocks up to that last
+// offset read, they are read instead of the last block: a block's bit for
+// an offset depends only on the gram there, so the bits past the last
+// offset are dropped, and one call of the kernel does.
 func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 	var out [blockBatch]blockMask
 	n := len(line)
-	if last := n - 4; 32*(last/32)+35 <= cap(line) {
-		// The line's capacity holds the bytes that whole blocks up to its
-		// last offset with 4 bytes read: a block's bit for an offset
-		// depends only on the gram there, so the bits past that offset
-		// are dropped, and no block is read twice. (A 3-byte gram at the
-		// last offset is tested alone, as wakeBlock reads 4 bytes.)
-		blocks := last/32 + 1
-		whole := line[:32*blocks+3]
-		for b0 := 0; b0 < blocks; b0 += blockBatch {
-			nb := min(blockBatch, blocks-b0)
-			km.blockMasks(whole[32*b0:], nb, out[:])
-			for b := range nb {
-				v := out[b].grams
-				if b0+b == blocks-1 {
-					v &= ^uint32(0) >> (31 - last%32)
-				}
-				if v != 0 {
-					km.wakeBlock(line, 32*(b0+b), v, m)
-				}
-			}
-		}
-		km.scanLast3(line, m)
-		return
+	last := n - 4 // the last offset whose 4 bytes are the line's
+	blocks, src, keep := (n-3)/32, line, ^uint32(0)
+	if 32*(last/32)+35 <= cap(line) {
+		blocks, src, keep = last/32+1, line[:32*(last/32)+35], keep>>(31-last%32)
 	}
-	blocks := (n - 3) / 32
 	for b0 := 0; b0 < blocks; b0 += blockBatch {
 		nb := min(blockBatch, blocks-b0)
-		km.blockMasks(line[32*b0:], nb, out[:])
+		km.blockMasks(src[32*b0:], nb, out[:])
 		for b := range nb {
-			if v := out[b].grams; v != 0 {
+			v := out[b].grams
+			if b0+b == blocks-1 {
+				v &= keep
+			}
+			if v != 0 {
 				km.wakeBlock(line, 32*(b0+b), v, m)
 			}
 		}
 	}
-	if done := 32 * blocks; done < n-3 {
+	if done := 32 * blocks; done <= last {
 		w := n - 35
 		km.blockMasks(line[w:], 1, out[:])
 		if v := out[0].grams &^ (1<<(done-w) - 1); v != 0 {
 			km.wakeBlock(line, w, v, m)
 		}
 	}
-	km.scanLast3(line, m)
-}
-
-// scanLast3 tests, for 3-byte grams, the gram at the line's last offset,
-// which blocks of 4-byte loads leave out.
-func (km *keywordMatcher) scanLast3(line []byte, m *ruleMask) {
-	if n := len(line); km.width == 3 {
+	if km.width == 3 {
 		g := (uint32(line[n-3]) | uint32(line[n-2])<<8 | uint32(line[n-1])<<16) | 0x202020
 		if km.pairLow(g) != 0 {
 			km.verify(line, n-3, g, gramHash(g), m)

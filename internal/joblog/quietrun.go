@@ -232,7 +232,7 @@ func (a *analyzer) findStop(chunk []byte, p int) int {
 			if matcher.verify(chunk, o, g, gramHash(g), &m); m.isZero() {
 				continue
 			}
-			if !a.timestamped && m.any(&startBound) && a.cannotMatch(chunk, lineStart(a.masks, p, o), o, m) {
+			if m.any(&startBound) && a.cannotMatch(chunk, lineStart(a.masks, p, o), o, m) {
 				continue
 			}
 			a.stopGram, a.stopRules = true, m
@@ -246,17 +246,15 @@ func (a *analyzer) findStop(chunk []byte, p int) int {
 }
 
 // cannotMatch reports whether no rule of m, the rules of the keywords found
-// up to o in the line that starts at ls, can match the line, when they are
-// rules whose expressions are anchored at the line's start: its first
-// byte rules them out, or their expressions do not match it. Such keywords
+// up to o in the line that starts at ls, can match the line (its text after
+// the runner's timestamp header, when it has one, as line reads it), when
+// they are rules whose expressions are anchored at the text's start: its
+// first byte rules them out, or their expressions do not match it. Such keywords
 // need not stop a run of quiet lines. The bytes from ls to o are plain
 // text; a line with a byte that is not plain text after o (a colour, a
 // '\r' redraw) stops the run there all the same, and line cleans and
 // classifies it.
 func (a *analyzer) cannotMatch(chunk []byte, ls, o int, m ruleMask) bool {
-	miss := &startMiss[chunk[ls]]
-	m[0] &^= miss[0]
-	m[1] &^= miss[1]
 	if m[0]&^startBound[0]|m[1]&^startBound[1] != 0 {
 		return false // only anchored expressions: they fail within a few bytes
 	}
@@ -264,6 +262,15 @@ func (a *analyzer) cannotMatch(chunk []byte, ls, o int, m ruleMask) bool {
 	if e < 0 {
 		return false
 	}
+	if a.timestamped && hasTimestampHeader(chunk[ls:e]) {
+		// The line's text, as line reads it, starts after the header.
+		if ls += timestampHeader; o < ls {
+			return false
+		}
+	}
+	miss := &startMiss[chunk[ls]]
+	m[0] &^= miss[0]
+	m[1] &^= miss[1]
 	text := trimCR(chunk[ls:e])
 	for i := range m.indexes(len(a.rs)) {
 		if re := a.rs[i].re; re == nil || re.Match(text) {

@@ -41,17 +41,9 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		// tests of the general one below at each line.
 		sinks := a.opts.Sinks
 		for {
-			for nl == 0 {
-				b++
-				if b == len(a.masks) {
-					goto done
-				}
-				nl = a.masks[b].newlines
-			}
-			e := b<<5 + bits.TrailingZeros32(nl)
-			nl &= nl - 1
-			if e >= stop {
-				break // the line holds the stop
+			var e int
+			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
+				break // the line holds the stop, or the masks end before it
 			}
 			if !quietLead[chunk[s]] && !quietStartLong(trimCR(chunk[s:e])) {
 				break
@@ -68,17 +60,9 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		goto done
 	}
 	for {
-		for nl == 0 {
-			b++
-			if b == len(a.masks) {
-				goto done
-			}
-			nl = a.masks[b].newlines
-		}
-		e := b<<5 + bits.TrailingZeros32(nl)
-		nl &= nl - 1
-		if e >= stop {
-			break // the line holds the stop
+		var e int
+		if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
+			break // the line holds the stop, or the masks end before it
 		}
 		body := s
 		if a.timestamped && hasTimestampHeader(chunk[s:e]) {
@@ -125,6 +109,20 @@ done:
 	}
 	a.n += k
 	return s
+}
+
+// nextLineEnd returns the offset of the first newline of the masks from
+// block b on, nl holding the newlines of block b not yet passed, and the
+// block and newlines to go on from. Past the masks, e is the offset they
+// end at, where a stop (nextStop) is at the latest.
+func nextLineEnd(masks []blockMask, b int, nl uint32) (e, b2 int, nl2 uint32) {
+	for nl == 0 {
+		if b++; b == len(masks) {
+			return b << 5, b, 0
+		}
+		nl = masks[b].newlines
+	}
+	return b<<5 + bits.TrailingZeros32(nl), b, nl & (nl - 1)
 }
 
 // trimCR drops the '\r' that ends a line's text, as clean does.

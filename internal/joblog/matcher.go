@@ -223,7 +223,7 @@ func isLetter(c byte) bool { c |= 0x20; return c >= 'a' && c <= 'z' }
 var commonGramsData string
 
 // commonGramCount is how many grams commonGramsData holds.
-const commonGramCount = 8192
+const commonGramCount = 16384
 
 // commonGramRank maps a gram of commonGramsData to its rank, 0 for the
 // most frequent. It is built when the knowledge base is.

@@ -3,6 +3,7 @@ package testlog
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -103,7 +104,9 @@ func (c *Collector) Line(n int, text []byte) {
 		r := &c.ring[c.ringNext]
 		r.n = n
 		r.text = append(r.text[:0], text...)
-		c.ringNext = (c.ringNext + 1) % goRingSize
+		if c.ringNext++; c.ringNext == goRingSize {
+			c.ringNext = 0
+		}
 	}
 	c.prevEqSep = len(text) >= 20 && text[0] == '=' && isRun(text, '=')
 }
@@ -119,10 +122,7 @@ func (c *Collector) Blocks() []Block {
 func (c *Collector) Dropped() int { return c.dropped }
 
 func (c *Collector) line(n int, text []byte) {
-	ws := 0
-	for ws < len(text) && (text[ws] == ' ' || text[ws] == '\t') {
-		ws++
-	}
+	ws := blanks(text)
 	trimmed := text[ws:]
 	if gateLines && c.cur == nil && c.mode == modeNone && !mayOpen(text, trimmed, ws == 0) {
 		return // most lines of a log
@@ -152,24 +152,50 @@ func (c *Collector) line(n int, text []byte) {
 // nothing.
 var gateLines = true
 
-// openAny holds the first bytes (after the indentation) of a line that
-// modeHeader or start may act on (outside a list and a block) whatever
-// follows them: digits (Mocha's "N failing"), white space and non-ASCII
-// bytes ("●", "✕", "✖", and the Unicode spaces TrimSpace removes before
-// "[ERROR] Failures:"). openPrefixes holds, by their first byte, the starts
-// such a line needs otherwise. See mayOpen.
-var openAny = func() (t [256]bool) {
+// openLead classes the first bytes (after the indentation) of a line that
+// modeHeader or start may act on (outside a list and a block): leadAny
+// whatever follows them, for digits (Mocha's "N failing"), white space and
+// non-ASCII bytes ("●", "✕", "✖", and the Unicode spaces TrimSpace removes
+// before "[ERROR] Failures:"); leadPrefix when one of openPrefixes, held by
+// their first byte, may follow. See mayOpen.
+var openLead = func() (t [256]leadClass) {
 	for c := '1'; c <= '9'; c++ {
-		t[c] = true
+		t[c] = leadAny
 	}
 	for c := 0; c <= ' '; c++ {
-		t[c] = true
+		t[c] = leadAny
 	}
 	for c := utf8.RuneSelf; c < 256; c++ {
-		t[c] = true
+		t[c] = leadAny
+	}
+	for c, ps := range openPrefixes {
+		if len(ps) > 0 && t[c] == leadNone {
+			t[c] = leadPrefix
+		}
 	}
 	return t
 }()
+
+// openPairs holds the first two bytes of openPrefixes, a bit for each
+// pair: most lines whose first byte starts one of them are told apart by
+// their second.
+var openPairs = func() (t [256][4]uint64) {
+	for _, ps := range openPrefixes {
+		for _, p := range ps {
+			t[p.s[0]][p.s[1]>>6] |= 1 << (p.s[1] & 63)
+		}
+	}
+	return t
+}()
+
+// leadClass is what a line's first byte tells mayOpen.
+type leadClass uint8
+
+const (
+	leadNone   leadClass = iota // no line that starts so opens anything
+	leadAny                     // any line that starts so may
+	leadPrefix                  // one that starts with one of openPrefixes may
+)
 
 var openPrefixes = func() (t [256][]openPrefix) {
 	for _, p := range []string{
@@ -201,10 +227,10 @@ type openPrefix struct {
 // hasOpenPrefix reports whether trimmed (not empty) starts with one of
 // openPrefixes.
 func hasOpenPrefix(trimmed []byte) bool {
-	ps := openPrefixes[trimmed[0]]
-	if len(ps) == 0 {
-		return false
+	if len(trimmed) < 2 || openPairs[trimmed[0]][trimmed[1]>>6]>>(trimmed[1]&63)&1 == 0 {
+		return false // every prefix has two bytes or more
 	}
+	ps := openPrefixes[trimmed[0]]
 	if len(trimmed) < 8 {
 		for _, p := range ps {
 			if len(trimmed) >= len(p.s) && string(trimmed[:len(p.s)]) == p.s {
@@ -226,7 +252,7 @@ func hasOpenPrefix(trimmed []byte) bool {
 // list is read and no block is open, from its ends (text, trimmed of its
 // indentation; atStart when it has none). It says false for most lines,
 // which then need no other test. Each test of modeHeader and start (with
-// modeNone) needs one of: a first byte in openAny; a start in
+// modeNone) needs one of: a first byte of leadAny; a start in
 // openPrefixes; a last '!' (Surefire's "<<< FAILURE!"); at the line's
 // start, a last 'D' (Gradle's " FAILED") or a first word with ".py::"
 // (pytest -v). A test added there must be added here.
@@ -234,12 +260,13 @@ func mayOpen(text, trimmed []byte, atStart bool) bool {
 	if len(trimmed) == 0 {
 		return false
 	}
-	c := trimmed[0]
-	if openAny[c] {
+	switch openLead[trimmed[0]] {
+	case leadAny:
 		return true
-	}
-	if hasOpenPrefix(trimmed) {
-		return true
+	case leadPrefix:
+		if hasOpenPrefix(trimmed) {
+			return true
+		}
 	}
 	switch last := trimmed[len(trimmed)-1]; {
 	case last == '!':
@@ -1049,4 +1076,22 @@ func isExceptionLine(trimmed []byte) bool {
 		}
 	}
 	return false
+}
+
+// blanks returns the length of text's leading run of spaces and tabs,
+// reading spaces 8 at a time (test output is often deeply indented).
+func blanks(text []byte) int {
+	s := 0
+	for s+8 <= len(text) {
+		x := binary.LittleEndian.Uint64(text[s:]) ^ 0x2020202020202020
+		if x != 0 {
+			s += bits.TrailingZeros64(x) >> 3
+			break
+		}
+		s += 8
+	}
+	for s < len(text) && (text[s] == ' ' || text[s] == '\t') {
+		s++
+	}
+	return s
 }

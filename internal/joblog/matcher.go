@@ -627,7 +627,33 @@ const blockBatch = 8
 func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 	var out [blockBatch]blockMask
 	n := len(line)
-	last := n - 4 // the last offset whose 4 bytes are the line's
+	last := uint(n - 4) // the last offset whose 4 bytes are the line's
+	if end := last&^31 + 35; last < 32*blockBatch && end <= uint(cap(line)) {
+		// Most lines: one call for all their blocks.
+		nb := last/32 + 1
+		km.blockMasks(line[:end], int(nb), out[:])
+		out[nb-1].grams &= ^uint32(0) >> (31 - last%32)
+		for b := range nb {
+			if v := out[b].grams; v != 0 {
+				km.wakeBlock(line, int(32*b), v, m)
+			}
+		}
+	} else {
+		km.scanLongBlocks(line, &out, m)
+	}
+	if km.width == 3 {
+		g := (uint32(line[n-3]) | uint32(line[n-2])<<8 | uint32(line[n-1])<<16) | 0x202020
+		if km.pairLow(g) != 0 {
+			km.verify(line, n-3, g, gramHash(g), m)
+		}
+	}
+}
+
+// scanLongBlocks is scanBlocks for a line of more blocks than a batch, or
+// whose capacity ends before its last block does.
+func (km *keywordMatcher) scanLongBlocks(line []byte, out *[blockBatch]blockMask, m *ruleMask) {
+	n := len(line)
+	last := n - 4
 	blocks, src, keep := (n-3)/32, line, ^uint32(0)
 	if 32*(last/32)+35 <= cap(line) {
 		blocks, src, keep = last/32+1, line[:32*(last/32)+35], keep>>(31-last%32)
@@ -650,12 +676,6 @@ func (km *keywordMatcher) scanBlocks(line []byte, m *ruleMask) {
 		km.blockMasks(line[w:], 1, out[:])
 		if v := out[0].grams &^ (1<<(done-w) - 1); v != 0 {
 			km.wakeBlock(line, w, v, m)
-		}
-	}
-	if km.width == 3 {
-		g := (uint32(line[n-3]) | uint32(line[n-2])<<8 | uint32(line[n-1])<<16) | 0x202020
-		if km.pairLow(g) != 0 {
-			km.verify(line, n-3, g, gramHash(g), m)
 		}
 	}
 }

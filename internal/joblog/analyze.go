@@ -1135,8 +1135,12 @@ func isCaretLine(text []byte) bool {
 }
 
 // isBlank reports whether text is white space only, as bytes.TrimSpace
-// sees it. It stops at the first ASCII byte that is not a space.
+// sees it: a last printable ASCII byte tells at once; else it reads up to
+// the first ASCII byte that is not a space.
 func isBlank(text []byte) bool {
+	if n := len(text); n > 0 && text[n-1] > ' ' && text[n-1] < utf8.RuneSelf {
+		return false // most lines end in a printable byte: no need to read their indentation
+	}
 	for _, c := range text {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':

@@ -70,7 +70,7 @@ func TestIsContinuation(t *testing.T) {
 }
 
 func TestIsBlank(t *testing.T) {
-	for _, s := range []string{"", " ", "\t \r\n\v\f", "x", "  x", " \u00a0", " \u00a0x", "\u2003", "\u2003 y", "\xff", " é "} {
+	for _, s := range []string{"", " ", "\t \r\n\v\f", "x", "  x", "x  ", "a\t", " \x7f", "\x01 ", "~", " \u00a0", " \u00a0x", "\u2003", "\u2003 y", "\xff", " é "} {
 		if got, want := isBlank([]byte(s)), len(strings.TrimSpace(s)) == 0; got != want {
 			t.Errorf("isBlank(%q) = %v, want %v", s, got, want)
 		}

@@ -3,6 +3,8 @@ package joblog
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/joblog/internal/ascii"
 )
 
 // Most of a long log is output of a job going well: lines that hold no
@@ -152,7 +154,7 @@ func quietStartLong(text []byte) bool {
 	if len(text) > 0 && factLead[text[0]] && !plainLead(text) { // most lines here start with a space
 		return false
 	}
-	s := blanks(text)
+	s := ascii.Blanks(text)
 	if s < len(text) {
 		c := text[s]
 		if len(matcher.lineKws[c|0x20]) > 0 {
@@ -172,24 +174,6 @@ func quietStartLong(text []byte) bool {
 // quietStart holds: they start no fact, command or marker (factLead), no
 // indentation, no numbered item and no line-start keyword.
 var quietLead [256]bool
-
-// blanks returns how many spaces and tabs text starts with, looking at
-// eight bytes at a time.
-func blanks(text []byte) int {
-	s := 0
-	for s+8 <= len(text) {
-		x := binary.LittleEndian.Uint64(text[s:]) ^ 0x2020202020202020
-		if x != 0 {
-			s += bits.TrailingZeros64(x) >> 3
-			break
-		}
-		s += 8
-	}
-	for s < len(text) && (text[s] == ' ' || text[s] == '\t') {
-		s++
-	}
-	return s
-}
 
 // nextStop returns the first offset from p, the start of a line, of a byte
 // of the chunk that is not plain text or of a keyword's anchor; past the

@@ -8,15 +8,6 @@ import (
 	"testing"
 )
 
-func TestBlanks(t *testing.T) {
-	for _, s := range []string{"", " ", "x", "  \t x", strings.Repeat(" ", 8), strings.Repeat(" ", 9) + "a", strings.Repeat(" ", 8) + "\t\t a", "\t\t\t\t\t\t\t\t\t", "       x       "} {
-		want := len(s) - len(strings.TrimLeft(s, " \t"))
-		if got := blanks([]byte(s)); got != want {
-			t.Errorf("blanks(%q) = %d, want %d", s, got, want)
-		}
-	}
-}
-
 // isLocation against a byte-at-a-time reading of its definition: the first
 // space or ':' decides, and a ':' must follow a byte and come before a digit.
 func TestIsLocation(t *testing.T) {

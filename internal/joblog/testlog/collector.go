@@ -3,9 +3,10 @@ package testlog
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 	"strings"
 	"unicode/utf8"
+
+	"gitlab.com/pipeline-doctor/glab-pipeline-doctor/internal/joblog/internal/ascii"
 )
 
 // mode is a stretch of log in which numbered entries ("  1) …") name
@@ -122,7 +123,7 @@ func (c *Collector) Blocks() []Block {
 func (c *Collector) Dropped() int { return c.dropped }
 
 func (c *Collector) line(n int, text []byte) {
-	ws := blanks(text)
+	ws := ascii.Blanks(text)
 	trimmed := text[ws:]
 	if gateLines && c.cur == nil && c.mode == modeNone && !mayOpen(text, trimmed, ws == 0) {
 		return // most lines of a log
@@ -1076,22 +1077,4 @@ func isExceptionLine(trimmed []byte) bool {
 		}
 	}
 	return false
-}
-
-// blanks returns the length of text's leading run of spaces and tabs,
-// reading spaces 8 at a time (test output is often deeply indented).
-func blanks(text []byte) int {
-	s := 0
-	for s+8 <= len(text) {
-		x := binary.LittleEndian.Uint64(text[s:]) ^ 0x2020202020202020
-		if x != 0 {
-			s += bits.TrailingZeros64(x) >> 3
-			break
-		}
-		s += 8
-	}
-	for s < len(text) && (text[s] == ' ' || text[s] == '\t') {
-		s++
-	}
-	return s
 }

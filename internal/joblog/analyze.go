@@ -295,8 +295,9 @@ func markRawLines(masks []blockMask, rawAt []int) {
 // of every precleanShare of its 32-byte blocks holds a byte that is not
 // plain text. Below that, copying the chunk and computing its masks again
 // costs more than the lines it turns into plain text save (measured on
-// passing output with colour, the dense trace and the real logs: one in 8
-// cleaned fewer chunks than paid, one in 32 more).
+// passing output with colour, the dense trace and the real logs: with one
+// in 8, chunks that would repay it are left as they are; with one in 32,
+// chunks that do not are cleaned).
 const precleanShare = 16
 
 // preclean writes the whole lines chunk[p:end] (end follows a '\n') to the

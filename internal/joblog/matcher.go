@@ -193,7 +193,7 @@ func rarestGram(s string, width int) int {
 			c += 1 << 20
 		}
 		if width == 4 {
-			if r, ok := commonGramRank()[gramOf(s[i:], 4)]; ok {
+			if r, ok := commonGramRank(gramOf(s[i:], 4)); ok {
 				c += (commonGramCount - r) << 32
 			}
 		}
@@ -225,14 +225,46 @@ var commonGramsData string
 // commonGramCount is how many grams commonGramsData holds.
 const commonGramCount = 16384
 
-// commonGramRank maps a gram of commonGramsData to its rank, 0 for the
-// most frequent. It is built when the knowledge base is.
-var commonGramRank = sync.OnceValue(func() map[uint32]int {
-	m := make(map[uint32]int, len(commonGramsData)/4)
-	for i := 0; i+4 <= len(commonGramsData); i += 4 {
-		m[gramOf(commonGramsData[i:], 4)] = i / 4 // the data is folded already
+// commonGramRank returns the rank of the gram g in commonGramsData, 0 for
+// the most frequent, and whether it is there.
+func commonGramRank(g uint32) (int, bool) {
+	t := commonGramTable()
+	for j := gramHash(g) & (commonGramSlots - 1); ; j = (j + 1) & (commonGramSlots - 1) {
+		switch t.grams[j] {
+		case g:
+			return int(t.ranks[j]), true
+		case 0: // no gram is zero: each byte of one is ORed with 0x20
+			return 0, false
+		}
 	}
-	return m
+}
+
+// commonGramSlots is the size of commonGramTable, a power of two with
+// room to spare.
+const commonGramSlots = 2 * commonGramCount
+
+// commonGramTable holds the grams of commonGramsData and their ranks,
+// open-addressed by gramHash. It is built when the knowledge base is, in
+// a small fraction of the time a map takes: every run builds it.
+var commonGramTable = sync.OnceValue(func() *struct {
+	grams [commonGramSlots]uint32
+	ranks [commonGramSlots]uint16
+} {
+	t := new(struct {
+		grams [commonGramSlots]uint32
+		ranks [commonGramSlots]uint16
+	})
+	for i := 0; i+4 <= len(commonGramsData); i += 4 {
+		g := gramOf(commonGramsData[i:], 4) // the data is folded already
+		j := gramHash(g) & (commonGramSlots - 1)
+		for t.grams[j] != 0 && t.grams[j] != g {
+			j = (j + 1) & (commonGramSlots - 1)
+		}
+		if t.grams[j] == 0 { // the first, most frequent, of a repeated gram
+			t.grams[j], t.ranks[j] = g, uint16(i/4)
+		}
+	}
+	return t
 })
 
 // tripleRank is how common a folded triple is: 0 when it is not in

@@ -243,17 +243,17 @@ func commonGramRank(g uint32) (int, bool) {
 // room to spare.
 const commonGramSlots = 2 * commonGramCount
 
-// commonGramTable holds the grams of commonGramsData and their ranks,
-// open-addressed by gramHash. It is built when the knowledge base is, in
-// a small fraction of the time a map takes: every run builds it.
-var commonGramTable = sync.OnceValue(func() *struct {
+// gramRanks holds grams and their ranks, open-addressed by gramHash.
+type gramRanks struct {
 	grams [commonGramSlots]uint32
 	ranks [commonGramSlots]uint16
-} {
-	t := new(struct {
-		grams [commonGramSlots]uint32
-		ranks [commonGramSlots]uint16
-	})
+}
+
+// commonGramTable holds the grams of commonGramsData and their ranks. It
+// is built when the knowledge base is, in a small fraction of the time a
+// map takes: every run builds it.
+var commonGramTable = sync.OnceValue(func() *gramRanks {
+	t := new(gramRanks)
 	for i := 0; i+4 <= len(commonGramsData); i += 4 {
 		g := gramOf(commonGramsData[i:], 4) // the data is folded already
 		j := gramHash(g) & (commonGramSlots - 1)

@@ -85,13 +85,7 @@ func allMasks(d []byte) []blockMask {
 // a chunk coloured throughout in its cleaned text, where a keyword that a
 // colour cut in two is whole again.
 func TestPrepareTestsGrams(t *testing.T) {
-	if !haveGramMasks {
-		t.Skip("the AVX2 prefilter does not run here")
-	}
-	rs, err := compiledRules()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := gramRules(t)
 	plain := bytes.Repeat([]byte("ok 12 - resolves the path of the config file\n"), 100)
 	coloured := bytes.Repeat([]byte("\x1b[32mok\x1b[0m 12 - resolves the path\n"), 100)
 	coloured = append(coloured, "\x1b[31mFA\x1b[0mILED tests/test_x.py::test_y\n"...)
@@ -118,12 +112,7 @@ func TestPrepareTestsGrams(t *testing.T) {
 }
 
 func TestGramMasksAgree(t *testing.T) {
-	if !haveGramMasks {
-		t.Skip("the AVX2 prefilter does not run here")
-	}
-	if _, err := compiledRules(); err != nil {
-		t.Fatal(err)
-	}
+	gramRules(t)
 	// The 4-byte grams of the rules' keywords and the 3-byte grams of the
 	// noise keywords.
 	for _, km := range []*keywordMatcher{matcher, noiseMatch} {
@@ -195,12 +184,7 @@ func TestChunkScanAgrees(t *testing.T) {
 // the masks cannot be computed.
 func eachChunkLine(t *testing.T, check func(d []byte, masks []blockMask, off, n int) int) int {
 	t.Helper()
-	if !haveGramMasks {
-		t.Skip("the AVX2 prefilter does not run here")
-	}
-	if _, err := compiledRules(); err != nil {
-		t.Fatal(err)
-	}
+	gramRules(t)
 	sum := 0
 	for _, d := range blockTestData(t) {
 		masks := allMasks(d)
@@ -262,12 +246,7 @@ func (r *lineRecorder) Line(n int, text []byte) { *r = append(*r, fmt.Sprintf("%
 // BenchmarkGramMasks measures the block prefilter alone on the benchmark
 // trace.
 func BenchmarkGramMasks(b *testing.B) {
-	if !haveGramMasks {
-		b.Skip("the AVX2 prefilter does not run here")
-	}
-	if _, err := compiledRules(); err != nil {
-		b.Fatal(err)
-	}
+	gramRules(b)
 	data := benchTrace(b, 1<<20)
 	masks := make([]blockMask, (len(data)-3)/32)
 	b.SetBytes(int64(len(data)))
@@ -402,13 +381,7 @@ func quietRunLog(tb testing.TB, timestamped, crlf bool) []byte {
 // stops the search, "$" matching before a CRLF line's '\r' as it does in
 // the line's text, and in a timestamped log, after each line's header.
 func TestStopSearchPassesRulesTheLineCannotMatch(t *testing.T) {
-	if !haveGramMasks {
-		t.Skip("the AVX2 prefilter does not run here")
-	}
-	rs, err := compiledRules()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := gramRules(t)
 	const (
 		quiet   = "    register_test.go:318: PASS:\tRegisterRunner(string)"
 		leaving = "make[1]: Leaving directory '/builds/group/project'"
@@ -573,13 +546,7 @@ func TestPrecleanAgrees(t *testing.T) {
 // with markers (or that read as one once cleaned) as they are, and leaves
 // the incomplete last line to the next read.
 func TestPrepareCleansColouredChunk(t *testing.T) {
-	if !haveGramMasks {
-		t.Skip("the AVX2 prefilter does not run here")
-	}
-	rs, err := compiledRules()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := gramRules(t)
 	lines := []string{
 		"\x1b[32m✓\x1b[0m \x1b[90mresolves the path\x1b[0m",
 		"plain line\r",
@@ -651,4 +618,18 @@ func TestLineStart(t *testing.T) {
 			}
 		}
 	}
+}
+
+// gramRules skips tb where the AVX2 prefilter does not run, and returns
+// the compiled rules, whose keyword matchers the prefilter tests use.
+func gramRules(tb testing.TB) []Rule {
+	tb.Helper()
+	if !haveGramMasks {
+		tb.Skip("the AVX2 prefilter does not run here")
+	}
+	rs, err := compiledRules()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rs
 }

@@ -104,12 +104,7 @@ func TestIsCaretLine(t *testing.T) {
 // keyword of warningWord. The tool that then says that warnings are errors
 // makes it the cause.
 func TestQuietRunStopsAtLocatedWarning(t *testing.T) {
-	if !haveGramMasks {
-		t.Skip("the AVX2 prefilter does not run here")
-	}
-	if _, err := compiledRules(); err != nil {
-		t.Fatal(err)
-	}
+	gramRules(t)
 	const warning = "lib/Util.pm:40: Warning: variable x is never used"
 	m := matcher.scan([]byte(warning))
 	var only ruleMask

@@ -122,6 +122,9 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	var readErr error
 	for {
 		a.ownLines()
+		if a.cur != nil {
+			a.cur.own()
+		}
 		nread, err := r.Read(buf)
 		a.res.Bytes += int64(nread)
 		chunk := buf[:nread]
@@ -472,6 +475,11 @@ type block struct {
 	start, end int
 	lines      [][]byte
 	buf        []byte // holds the lines' bytes
+	// lent marks the lines (bit i for lines[i]) borrowed from the chunk
+	// read last: own copies them into buf before the next read, or when
+	// keep keeps the block. Most blocks are dropped as weaker ones when
+	// they close, their lines never copied.
+	lent       uint32
 	highlight  []int
 	hw         []int // the weight of each highlighted line
 	lastHit    int
@@ -636,9 +644,10 @@ func (a *analyzer) line(raw []byte) {
 		a.decisive, a.decLine = m.rule, n
 	}
 
-	a.track(n, text, w, m.rule, isCmd)
+	inChunk := a.chunkOff >= 0 && a.cl.plain
+	a.track(n, text, w, m.rule, isCmd, inChunk)
 
-	a.remember(n, text, w, isCmd, a.chunkOff >= 0 && a.cl.plain)
+	a.remember(n, text, w, isCmd, inChunk)
 }
 
 // rspecListEdge reports whether text may open or close RSpec's list of
@@ -1185,19 +1194,19 @@ const (
 )
 
 // track notes located warnings and tracks the blocks (trackBlocks).
-func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd bool) {
+func (a *analyzer) track(n int, text []byte, w int, rule *Rule, isCmd, inChunk bool) {
 	a.noteWarning(n, text, w)
 	if rule != nil && rule.AsErrors {
 		a.warningsAsErrors(n, rule)
 	}
-	a.trackBlocks(n, text, w, rule, isCmd)
+	a.trackBlocks(n, text, w, rule, isCmd, inChunk)
 }
 
 // trackBlocks grows, merges and closes candidate blocks around matching
 // lines. A block that reaches maxBlockLines while it is still growing is
 // closed and carried on by a new block that starts right after it;
 // ranking joins such pieces again.
-func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd bool) {
+func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd, inChunk bool) {
 	b := a.cur
 	if b != nil && b.post != (a.post > 0) {
 		a.closeBlock()
@@ -1237,15 +1246,15 @@ func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd bool
 		}
 		switch how {
 		case asHit:
-			b.add(text)
+			b.add(text, inChunk)
 			b.hit(n, w, rule)
 			return
 		case asContinuation:
-			b.add(text)
+			b.add(text, inChunk)
 			b.end = n
 			return
 		case asTentative:
-			b.add(text)
+			b.add(text, inChunk)
 			return
 		}
 		a.closeBlock()
@@ -1295,10 +1304,11 @@ func (a *analyzer) trackBlocks(n int, text []byte, w int, rule *Rule, isCmd bool
 		caret = false
 	}
 	for j := k; j >= 1; j-- {
-		b.add(a.ring[uint(n-j)%ringSize].text)
+		l := &a.ring[uint(n-j)%ringSize]
+		b.add(l.text, l.borrowed)
 	}
 	b.start = n - k
-	b.add(text)
+	b.add(text, inChunk)
 	b.end = n
 	b.hit(n, w, rule)
 	a.cur = b
@@ -1346,7 +1356,7 @@ func (a *analyzer) warningsAsErrors(n int, rule *Rule) {
 	b.post, b.order = a.post > 0, a.nBlocks
 	a.nBlocks++
 	for _, l := range wn.lines {
-		b.add(l)
+		b.add(l, false)
 	}
 	b.hit(wn.start, warningAsErrorWeight, rule)
 	b.end = wn.end
@@ -1354,16 +1364,38 @@ func (a *analyzer) warningsAsErrors(n int, rule *Rule) {
 	a.keep(b)
 }
 
-// add appends a line to the block, copied into the block's own buffer.
-func (b *block) add(text []byte) {
+// add appends a line to the block: borrowed when inChunk tells that text
+// stays where it is until the next read, else copied into the block's own
+// buffer.
+func (b *block) add(text []byte, inChunk bool) {
 	text = truncateText(text, maxExcerptLine)
+	if inChunk && len(b.lines) < 32 {
+		b.lent |= 1 << len(b.lines)
+		b.lines = append(b.lines, text[:len(text):len(text)])
+		return
+	}
+	b.lines = append(b.lines, b.copyText(text))
+}
+
+// own copies the block's borrowed lines into its own buffer.
+func (b *block) own() {
+	b.lent &= 1<<len(b.lines) - 1 // lines dropped since were borrowed for nothing
+	for m := b.lent; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros32(m)
+		b.lines[i] = b.copyText(b.lines[i])
+	}
+	b.lent = 0
+}
+
+// copyText appends text to the block's buffer and returns the copy.
+func (b *block) copyText(text []byte) []byte {
 	if cap(b.buf)-len(b.buf) < len(text) {
 		// A new buffer: the lines already added keep the old one.
 		b.buf = make([]byte, 0, max(2*cap(b.buf), len(text), 1024))
 	}
 	start := len(b.buf)
 	b.buf = append(b.buf, text...)
-	b.lines = append(b.lines, b.buf[start:len(b.buf):len(b.buf)])
+	return b.buf[start:len(b.buf):len(b.buf)]
 }
 
 // newBlock returns an empty block, reusing a dropped one when there is one,
@@ -1417,7 +1449,7 @@ func (a *analyzer) chain(b *block) *block {
 	c.post, c.order, c.chained, c.carriesStrong = b.post, a.nBlocks, true, b.strong()
 	a.nBlocks++
 	for _, l := range b.lines[b.end-b.start+1:] {
-		c.add(l)
+		c.add(l, false)
 	}
 	a.closeBlock()
 	a.cur = c
@@ -1434,6 +1466,7 @@ func (a *analyzer) keep(b *block) {
 		a.weakest = len(a.blocks) - 1
 	}
 	if len(a.blocks) <= maxBlocks {
+		b.own()
 		return
 	}
 	// Drop the weakest. The lead-up block (leadUp adds it, not keep) is
@@ -1445,6 +1478,7 @@ func (a *analyzer) keep(b *block) {
 		a.weakest = prev // b itself: the weakest before it still is
 		return
 	}
+	b.own()
 	a.weakest = -1
 	for i, c := range a.blocks {
 		if !c.leadUp && (a.weakest < 0 || weaker(c, a.blocks[a.weakest])) {

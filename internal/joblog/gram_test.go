@@ -292,6 +292,26 @@ func TestAnalyzeReadSizes(t *testing.T) {
 	}
 }
 
+// The lines a candidate block borrows from the chunk read last are its own
+// before the next read, and when the block is kept: read in pieces, the
+// real traces of the benchmark trace, repeated, give more candidate blocks
+// than are kept, later ones taking the place of weaker ones, and the same
+// result as read at once.
+func TestBlocksOutliveReads(t *testing.T) {
+	d := benchTrace(t, 1<<20)
+	whole, err := Analyze(bytes.NewReader(d), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces, err := Analyze(&pieceReader{data: d, r: rand.New(rand.NewPCG(3, 7))}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(whole, pieces) {
+		t.Fatalf("the excerpts differ when the trace is read in pieces:\n%+v\n%+v", whole.Excerpts, pieces.Excerpts)
+	}
+}
+
 // FuzzAnalyzeBlocks checks that Analyze returns the same result with and
 // without the block prefilter, on plain text with keywords and line breaks
 // in it (the prefilter's grams are only tested over mostly plain chunks).

@@ -85,7 +85,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			// (noteWarning has nothing to do: a quiet line holds no
 			// "warning", the keyword of warningWord, and the run stops
 			// before a line that goes on a warning's lines.)
-			a.trackBlocks(n, text, 0, nil, false)
+			a.trackBlocks(n, text, 0, nil, false, true)
 		}
 		if a.post != 0 {
 			a.remember(n, text, 0, false, true)

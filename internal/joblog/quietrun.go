@@ -35,7 +35,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	k := 0
 	s := p
 	b := s >> 5
-	nl := a.masks[b].newlines &^ (1<<(s&31) - 1)
+	nl := newlineWord(a.masks, b) &^ (1<<(s&31) - 1)
 	if a.cur == nil && a.post == 0 && !a.timestamped {
 		// No block takes the lines, the rings read them at the end: but
 		// for the sinks, most lines are settled by their first byte (an
@@ -114,17 +114,28 @@ done:
 }
 
 // nextLineEnd returns the offset of the first newline of the masks from
-// block b on, nl holding the newlines of block b not yet passed, and the
-// block and newlines to go on from. Past the masks, e is the offset they
-// end at, where a stop (nextStop) is at the latest.
-func nextLineEnd(masks []blockMask, b int, nl uint32) (e, b2 int, nl2 uint32) {
+// block b on, nl holding the newlines of blocks b and b+1 not yet passed
+// (newlineWord), and the block and newlines to go on from: two blocks at a
+// time, most lines end in the word that holds their start. Past the masks,
+// e is the offset they end at, where a stop (nextStop) is at the latest.
+func nextLineEnd(masks []blockMask, b int, nl uint64) (e, b2 int, nl2 uint64) {
 	for nl == 0 {
-		if b++; b == len(masks) {
-			return b << 5, b, 0
+		if b += 2; b >= len(masks) {
+			return len(masks) << 5, len(masks), 0
 		}
-		nl = masks[b].newlines
+		nl = newlineWord(masks, b)
 	}
-	return b<<5 + bits.TrailingZeros32(nl), b, nl & (nl - 1)
+	return b<<5 + bits.TrailingZeros64(nl), b, nl & (nl - 1)
+}
+
+// newlineWord returns the newlines of blocks b and b+1 of the masks, bit i
+// for byte 32b+i.
+func newlineWord(masks []blockMask, b int) uint64 {
+	nl := uint64(masks[b].newlines)
+	if b+1 < len(masks) {
+		nl |= uint64(masks[b+1].newlines) << 32
+	}
+	return nl
 }
 
 // trimCR drops the '\r' that ends a line's text, as clean does.

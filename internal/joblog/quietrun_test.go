@@ -3,6 +3,7 @@ package joblog
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -183,4 +184,41 @@ func TestQuietRunRSpecPending(t *testing.T) {
 	b.WriteString("  1) Foo fails with an error\n     Failure/Error: expect(x).to eq(1)\n")
 	filler()
 	checkWithoutBlocks(t, b.Bytes())
+}
+
+// nextLineEnd, from any offset, finds each newline of the masks in order,
+// then the masks' end.
+func TestNextLineEnd(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 9))
+	for range 2000 {
+		masks := make([]blockMask, 1+r.IntN(9))
+		for i := range masks {
+			masks[i].newlines = r.Uint32() & r.Uint32() & r.Uint32()
+			if r.IntN(3) == 0 {
+				masks[i].newlines = 0
+			}
+		}
+		s := r.IntN(32 * len(masks))
+		var want []int
+		for o := s; o < 32*len(masks); o++ {
+			if masks[o>>5].newlines&(1<<(o&31)) != 0 {
+				want = append(want, o)
+			}
+		}
+		want = append(want, 32*len(masks))
+		var got []int
+		b := s >> 5
+		nl := newlineWord(masks, b) &^ (1<<(s&31) - 1)
+		for {
+			var e int
+			e, b, nl = nextLineEnd(masks, b, nl)
+			got = append(got, e)
+			if e >= 32*len(masks) || len(got) > len(want) {
+				break
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("from %d in %d blocks %x: line ends %v, want %v", s, len(masks), masks, got, want)
+		}
+	}
 }

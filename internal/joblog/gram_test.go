@@ -383,6 +383,8 @@ func quietRunLog(tb testing.TB, timestamped, crlf bool) []byte {
 		"ERROR: Preparation failed: adding cache volume: exit code 1",
 		// Lines that hold a rule's keyword and match no rule.
 		"    register_test.go:318: PASS:\tRegisterRunner(string)\nmake[1]: Leaving directory '/builds/group/project'",
+		// A line whose only keyword is bound to the line's start.
+		"e: src/Main.kt (3, 5) type mismatch",
 	} {
 		filler(300)
 		for _, l := range strings.Split(l, "\n") {

@@ -222,3 +222,32 @@ func TestNextLineEnd(t *testing.T) {
 		}
 	}
 }
+
+// A line that starts, after its indentation, with a line-start keyword or
+// a numbered item is not quiet, whatever the case of its first letter.
+func TestQuietStartStopsAtLineStarts(t *testing.T) {
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, k := range matcher.kws {
+		if k.lineStart {
+			lines = append(lines, k.text+"x y", strings.ToUpper(k.text)+"x y")
+		}
+	}
+	if len(lines) < 10 {
+		t.Fatalf("%d line-start keywords", len(lines))
+	}
+	lines = append(lines, "1) TestParse", "12) x")
+	for _, l := range lines {
+		for _, indent := range []string{"", "  ", "\t    "} {
+			if line := indent + l; quietStart([]byte(line)) {
+				var m ruleMask
+				if matcher.scanLineStart([]byte(line), &m); m.isZero() && !isNumberedItem([]byte(line)) {
+					continue // the keyword asks for a boundary the line lacks
+				}
+				t.Errorf("%q is quiet", line)
+			}
+		}
+	}
+}

@@ -1593,6 +1593,13 @@ func compiledRules() ([]Rule, error) {
 		noiseMatch = newKeywordMatcher(noise, 3)
 		for c := range quietLead {
 			quietLead[c] = !factLead[c] && c != ' ' && c != '\t' && !(c >= '0' && c <= '9') && len(matcher.lineKws[c|0x20]) == 0
+			bodyLead[c] = 0
+			if len(matcher.lineKws[c|0x20]) > 0 {
+				bodyLead[c] |= leadsKeyword
+			}
+			if c >= '0' && c <= '9' {
+				bodyLead[c] |= leadsItem
+			}
 		}
 		byRank = byRank[:0]
 		for i := range rules {

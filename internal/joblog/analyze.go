@@ -830,7 +830,13 @@ func (a *analyzer) sectionMarkers(n int) {
 				a.res.Sections = append(a.res.Sections, Section{Name: string(mk.name), StartLine: n})
 			}
 			if len(a.open) < maxSections {
-				a.open = append(a.open, openSection{name: append([]byte(nil), mk.name...), line: n, ts: mk.ts, index: idx})
+				// The name goes in the buffer of a section closed before
+				// at this depth, when there was one.
+				var name []byte
+				if len(a.open) < cap(a.open) {
+					name = a.open[:len(a.open)+1][len(a.open)].name[:0]
+				}
+				a.open = append(a.open, openSection{name: append(name, mk.name...), line: n, ts: mk.ts, index: idx})
 				if isPostSection(mk.name) {
 					a.post++
 				}

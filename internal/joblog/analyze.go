@@ -354,10 +354,7 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 		}
 		var text []byte
 		if body := chunk[ls+h : e]; e <= covered {
-			if k := len(body); k > 0 && body[k-1] == '\r' {
-				body = body[:k-1] // as line drops it: the masks let it pass
-			}
-			text = a.cl.cleanOther(body)
+			text = a.cl.cleanOther(trimCR(body)) // as line drops the '\r': the masks let it pass
 		} else {
 			text = a.cl.clean(body)
 		}
@@ -572,8 +569,8 @@ func (a *analyzer) line(raw []byte) {
 		off += timestampHeader
 	}
 	covered := a.chunkOff >= 0 && chunkCovers(a.masks, off, len(raw))
-	if k := len(raw); covered && k > 0 && raw[k-1] == '\r' {
-		raw = raw[:k-1] // as clean drops it
+	if covered {
+		raw = trimCR(raw) // as clean drops it
 	}
 	var text []byte
 	switch {
@@ -585,9 +582,7 @@ func (a *analyzer) line(raw []byte) {
 		}
 		// preclean wrote the line's display text, or copied a plain line,
 		// which may be a section marker still.
-		if k := len(raw); k > 0 && raw[k-1] == '\r' {
-			raw = raw[:k-1]
-		}
+		raw = trimCR(raw)
 		text = a.cl.cleanPlain(raw)
 	case !covered:
 		text = a.cl.clean(raw)
@@ -682,23 +677,17 @@ var (
 // indexNewline is bytes.IndexByte(data, '\n') for data, the end of the
 // chunk from offset p: it reads the newline masks of the blocks it covers.
 func (a *analyzer) indexNewline(data []byte, p int) int {
-	b := p >> 5
-	if !haveGramMasks || b >= len(a.masks) {
-		return bytes.IndexByte(data, '\n')
-	}
-	m := a.masks[b].newlines & (^uint32(0) << (p & 31))
-	for m == 0 {
-		b++
-		if b == len(a.masks) {
-			// Past the blocks: the chunk's last bytes.
-			if i := bytes.IndexByte(data[b<<5-p:], '\n'); i >= 0 {
-				return b<<5 - p + i
-			}
-			return -1
+	from := 0
+	if haveGramMasks {
+		if e := lineEnd(a.masks, p); e >= 0 {
+			return e - p
 		}
-		m = a.masks[b].newlines
+		from = max(0, 32*len(a.masks)-p) // past the blocks: the chunk's last bytes
 	}
-	return b<<5 + bits.TrailingZeros32(m) - p
+	if i := bytes.IndexByte(data[from:], '\n'); i >= 0 {
+		return from + i
+	}
+	return -1
 }
 
 // remember keeps line n in the rings of recent lines. inChunk tells that

@@ -187,7 +187,7 @@ func TestQuietRunRSpecPending(t *testing.T) {
 }
 
 // nextLineEnd, from any offset, finds each newline of the masks in order,
-// then the masks' end.
+// then the masks' end; lineEnd the first of them, or -1.
 func TestNextLineEnd(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 9))
 	for range 2000 {
@@ -206,6 +206,9 @@ func TestNextLineEnd(t *testing.T) {
 			}
 		}
 		want = append(want, 32*len(masks))
+		if e := lineEnd(masks, s); e != want[0] && !(e == -1 && want[0] == 32*len(masks)) {
+			t.Fatalf("from %d in %d blocks %x: lineEnd %d, want %d", s, len(masks), masks, e, want[0])
+		}
 		var got []int
 		b := s >> 5
 		nl := newlineWord(masks, b) &^ (1<<(s&31) - 1)

@@ -36,11 +36,50 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	s := p
 	b := s >> 5
 	nl := newlineWord(a.masks, b) &^ (1<<(s&31) - 1)
-	if a.cur == nil && a.post == 0 && !a.timestamped {
+	if a.cur != nil || a.post != 0 || a.timestamped {
+		for {
+			var e int
+			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
+				goto done // the line holds the stop, or the masks end before it
+			}
+			body := s
+			if a.timestamped && hasTimestampHeader(chunk[s:e]) {
+				body += timestampHeader
+			}
+			text := trimCR(chunk[body:e])
+			if !quietStart(text) {
+				goto done
+			}
+			n := a.n + 1 + k
+			if len(a.opts.Sinks) != 0 {
+				for _, sk := range a.opts.Sinks {
+					sk.Line(n, text)
+				}
+			}
+			if a.cur != nil {
+				// The open block may take the line, or close before it.
+				// (noteWarning has nothing to do: a quiet line holds no
+				// "warning", the keyword of warningWord, and the run stops
+				// before a line that goes on a warning's lines.)
+				a.trackBlocks(n, text, 0, nil, false, true)
+			}
+			if a.post != 0 {
+				a.remember(n, text, 0, false, true)
+			} else {
+				last[uint(k)%ringSize] = struct{ s, e int }{body, e}
+			}
+			k++
+			s = e + 1
+			if a.cur == nil && a.post == 0 && !a.timestamped {
+				break // the block closed (a quiet line opens none): on as below
+			}
+		}
+	}
+	{
 		// No block takes the lines, the rings read them at the end: but
 		// for the sinks, most lines are settled by their first byte (an
 		// empty line's is its '\n'). A loop of its own, without the
-		// tests of the general one below at each line.
+		// tests of the general one above at each line.
 		sinks := a.opts.Sinks
 		for {
 			var e int
@@ -59,41 +98,6 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			k++
 			s = e + 1
 		}
-		goto done
-	}
-	for {
-		var e int
-		if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
-			break // the line holds the stop, or the masks end before it
-		}
-		body := s
-		if a.timestamped && hasTimestampHeader(chunk[s:e]) {
-			body += timestampHeader
-		}
-		text := trimCR(chunk[body:e])
-		if !quietStart(text) {
-			break
-		}
-		n := a.n + 1 + k
-		if len(a.opts.Sinks) != 0 {
-			for _, sk := range a.opts.Sinks {
-				sk.Line(n, text)
-			}
-		}
-		if a.cur != nil {
-			// The open block may take the line, or close before it.
-			// (noteWarning has nothing to do: a quiet line holds no
-			// "warning", the keyword of warningWord, and the run stops
-			// before a line that goes on a warning's lines.)
-			a.trackBlocks(n, text, 0, nil, false, true)
-		}
-		if a.post != 0 {
-			a.remember(n, text, 0, false, true)
-		} else {
-			last[uint(k)%ringSize] = struct{ s, e int }{body, e}
-		}
-		k++
-		s = e + 1
 	}
 done:
 	if k == 0 {

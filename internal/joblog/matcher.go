@@ -718,7 +718,11 @@ func (km *keywordMatcher) wakeBlock(line []byte, i int, v uint32, m *ruleMask) {
 	for ; v != 0; v &= v - 1 {
 		o := i + bits.TrailingZeros32(v)
 		g := (binary.LittleEndian.Uint32(line[o:]) | 0x20202020) & km.keep
-		km.verify(line, o, g, gramHash(g), m)
+		// Most grams the prefilter lets through are no anchor: anchor,
+		// inlined, turns them away without a call.
+		if sl := km.anchor(g, gramHash(g)); sl != nil {
+			km.compare(line, o, sl, m)
+		}
 	}
 }
 
@@ -782,17 +786,32 @@ func (km *keywordMatcher) wake3(line []byte, i int, x uint64, v uint, m *ruleMas
 }
 
 // verify looks the gram g (hashing to h) at line[i:] up among the anchors
-// and compares the anchor's keywords with the line.
+// and compares the anchor's keywords with the line. Small enough to be
+// inlined: most grams the prefilter lets through are no anchor, and are
+// turned away without a call.
 func (km *keywordMatcher) verify(line []byte, i int, g, h uint32, m *ruleMask) {
-	mask := len(km.slots) - 1
-	j := int(h) & mask
-	for km.slots[j].gram != g {
-		if km.slots[j].gram == 0 {
-			return
-		}
-		j = (j + 1) & mask
+	if sl := km.anchor(g, h); sl != nil {
+		km.compare(line, i, sl, m)
 	}
-	sl := &km.slots[j]
+}
+
+// anchor returns the slot of the anchor g (hashing to h), or nil when g is
+// none.
+func (km *keywordMatcher) anchor(g, h uint32) *anchorSlot {
+	mask := len(km.slots) - 1
+	for j := int(h) & mask; ; j = (j + 1) & mask {
+		switch km.slots[j].gram {
+		case g:
+			return &km.slots[j]
+		case 0:
+			return nil
+		}
+	}
+}
+
+// compare compares the keywords of the anchor sl, found at line[i:], with
+// the line.
+func (km *keywordMatcher) compare(line []byte, i int, sl *anchorSlot, m *ruleMask) {
 	for k, end := int(sl.first), int(sl.first)+int(sl.n); k < end; k++ {
 		c := &km.cands[k]
 		s := i - int(c.off)

@@ -235,8 +235,12 @@ func (a *analyzer) findStop(chunk []byte, p int) int {
 		for ; gr != 0; gr &= gr - 1 {
 			o := b<<5 + bits.TrailingZeros32(gr)
 			g := binary.LittleEndian.Uint32(chunk[o:]) | 0x20202020
+			sl := matcher.anchor(g, gramHash(g)) // inlined, as in wakeBlock
+			if sl == nil {
+				continue
+			}
 			var m ruleMask
-			if matcher.verify(chunk, o, g, gramHash(g), &m); m.isZero() {
+			if matcher.compare(chunk, o, sl, &m); m.isZero() {
 				continue
 			}
 			if m.any(&startBound) && a.cannotMatch(chunk, lineStart(a.masks, p, o), o, m) {

@@ -162,6 +162,40 @@ func TestQuietLead(t *testing.T) {
 	}
 }
 
+// quietIndented, the fast path of quietStart for indented lines, holds
+// only where quietStartLong does, and for the common indented line.
+func TestQuietIndented(t *testing.T) {
+	if _, err := compiledRules(); err != nil {
+		t.Fatal(err)
+	}
+	hits := 0
+	for _, indent := range []string{"", " ", "  ", "   \t", " \t ", "      ", "       ", "        ", "          "} {
+		for c := range 256 {
+			for _, rest := range []string{"", "x", "rror: x", "ailed to x", ") x", "0) x", ": c: ", "ection_start:1:x", "$ make", "ending:", "inished in 3 seconds"} {
+				for _, end := range []string{"", "\r"} {
+					line := []byte(indent + string(rune(0)) + rest + end)
+					line[len(indent)] = byte(c)
+					if !quietIndented(line) {
+						continue
+					}
+					hits++
+					if !quietStartLong(trimCR(line)) {
+						t.Errorf("quietIndented(%q) holds, quietStartLong does not", line)
+					}
+				}
+			}
+		}
+	}
+	for _, l := range []string{"    - item", "  * bullet", "       (seven spaces)\r"} {
+		if !quietIndented([]byte(l)) {
+			t.Errorf("quietIndented(%q) does not hold", l)
+		}
+	}
+	if hits < 1000 {
+		t.Errorf("quietIndented holds for %d lines", hits)
+	}
+}
+
 // RSpec's list of pending examples, from "Pending:" to "Finished in", takes
 // away the match of its numbered entries (rspecPending): runs of quiet
 // lines neither start nor go on inside it, and the numbered failure after
@@ -243,7 +277,7 @@ func TestQuietStartStopsAtLineStarts(t *testing.T) {
 	}
 	lines = append(lines, "1) TestParse", "12) x")
 	for _, l := range lines {
-		for _, indent := range []string{"", "  ", "\t    "} {
+		for _, indent := range []string{"", "  ", "\t    ", "       ", "   \t ", "            "} {
 			if line := indent + l; quietStart([]byte(line)) {
 				var m ruleMask
 				if matcher.scanLineStart([]byte(line), &m); m.isZero() && !isNumberedItem([]byte(line)) {

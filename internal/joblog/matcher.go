@@ -786,9 +786,7 @@ func (km *keywordMatcher) wake3(line []byte, i int, x uint64, v uint, m *ruleMas
 }
 
 // verify looks the gram g (hashing to h) at line[i:] up among the anchors
-// and compares the anchor's keywords with the line. Small enough to be
-// inlined: most grams the prefilter lets through are no anchor, and are
-// turned away without a call.
+// and compares the anchor's keywords with the line.
 func (km *keywordMatcher) verify(line []byte, i int, g, h uint32, m *ruleMask) {
 	if sl := km.anchor(g, h); sl != nil {
 		km.compare(line, i, sl, m)

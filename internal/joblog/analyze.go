@@ -695,23 +695,17 @@ func (a *analyzer) indexNewline(data []byte, p int) int {
 func (a *analyzer) remember(n int, text []byte, w int, isCmd, inChunk bool) {
 	slot := &a.ring[uint(n)%ringSize]
 	// The line leaving the ring may still be one of the recent script
-	// lines: its text moves there, the buffers swapped, not copied. (Not
-	// when this line takes its place in the script ring too, which is the
-	// rule outside after-failure sections.)
+	// lines: its text moves there (handOver). (Not when this line takes
+	// its place in the script ring too, which is the rule outside
+	// after-failure sections.)
 	if slot.script > 0 && (a.post != 0 || uint(a.scriptN+1)%ringSize != uint(slot.script)%ringSize) {
-		if s := &a.script[uint(slot.script)%ringSize]; s.n == slot.n && !s.saved {
-			s.text, slot.text = slot.text, s.text
-			s.own, slot.own = slot.own, s.own
-			s.borrowed, slot.borrowed = slot.borrowed, s.borrowed
-			s.saved = true
-		}
+		a.handOver(slot)
 	}
 	slot.n, slot.weight, slot.cmd, slot.script = n, w, isCmd, 0
 	if inChunk && len(text) <= maxExcerptLine {
 		slot.text, slot.borrowed = text, true
 	} else {
-		slot.own = appendTruncated(slot.own[:0], text, maxExcerptLine)
-		slot.text, slot.borrowed = slot.own, false
+		slot.keepText(text)
 	}
 	if a.post == 0 {
 		a.scriptN++
@@ -719,6 +713,44 @@ func (a *analyzer) remember(n int, text []byte, w int, isCmd, inChunk bool) {
 		s.n, s.weight, s.cmd, s.saved = n, w, isCmd, false
 		slot.script = a.scriptN
 	}
+}
+
+// handOver moves the text of slot, a line leaving the ring of recent
+// lines, to its place in the script ring if it is still there: the
+// buffers swapped, not copied.
+func (a *analyzer) handOver(slot *ringLine) {
+	if s := &a.script[uint(slot.script)%ringSize]; s.n == slot.n && !s.saved {
+		s.text, slot.text = slot.text, s.text
+		s.own, slot.own = slot.own, s.own
+		s.borrowed, slot.borrowed = slot.borrowed, s.borrowed
+		s.saved = true
+	}
+}
+
+// keepText makes the line's text a copy of text in its own buffer, cut
+// to maxExcerptLine bytes.
+func (l *ringLine) keepText(text []byte) {
+	l.own = appendTruncated(l.own[:0], text, maxExcerptLine)
+	l.text, l.borrowed = l.own, false
+}
+
+// rememberQuiet is remember for a line of a run of quiet lines outside
+// after-failure sections (quietRun): no weight, no command, its text in
+// the chunk read last. Most lines of a log go through here.
+func (a *analyzer) rememberQuiet(n int, text []byte) {
+	slot := &a.ring[uint(n)%ringSize]
+	if slot.script > 0 && uint(a.scriptN+1)%ringSize != uint(slot.script)%ringSize {
+		a.handOver(slot)
+	}
+	slot.n, slot.weight, slot.cmd = n, 0, false
+	slot.text, slot.borrowed = text, true
+	if len(text) > maxExcerptLine {
+		slot.keepText(text)
+	}
+	a.scriptN++
+	s := &a.script[uint(a.scriptN)%ringSize]
+	s.n, s.weight, s.cmd, s.saved = n, 0, false, false
+	slot.script = a.scriptN
 }
 
 // ownLines copies the lines the rings borrow from the chunk read last into

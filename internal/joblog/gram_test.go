@@ -461,6 +461,37 @@ func TestQuietRunStops(t *testing.T) {
 // A long run of quiet lines in after_script, between the script's failure
 // and the runner's "Job failed": the lead-up still shows the script's last
 // lines, as line by line handling does.
+// A short after_script leaves script lines in the ring of recent lines;
+// the blank lines that follow it (a run of quiet lines) take their places
+// there, and the lead-up still shows the script's last words.
+func TestQuietRunAfterShortAfterScript(t *testing.T) {
+	if !haveGramMasks {
+		t.Skip("the AVX2 prefilter does not run here")
+	}
+	var b bytes.Buffer
+	for i := range 40 {
+		fmt.Fprintf(&b, "  build line %d of the step\n", i)
+	}
+	b.WriteString("$ ./scripts/check.sh\n  checking the last words\n")
+	b.WriteString("section_start:1700000100:after_script\n  cleaning up\nsection_end:1700000200:after_script\n")
+	b.WriteString(strings.Repeat("\n", ringSize-4))
+	b.WriteString("ERROR: Job failed: exit code 3\n")
+	checkWithoutBlocks(t, b.Bytes())
+	res, err := Analyze(bytes.NewReader(b.Bytes()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leadUp string
+	for _, e := range res.Excerpts {
+		if e.Rule == "lead-up" {
+			leadUp = strings.Join(e.Lines, "\n")
+		}
+	}
+	if !strings.Contains(leadUp, "checking the last words") || strings.Contains(leadUp, "cleaning") {
+		t.Errorf("the lead-up does not end with the script's last lines:\n%s", leadUp)
+	}
+}
+
 func TestQuietRunAfterScript(t *testing.T) {
 	if !haveGramMasks {
 		t.Skip("the AVX2 prefilter does not run here")

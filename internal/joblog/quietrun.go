@@ -110,7 +110,7 @@ done:
 		a.scriptN += k - kept
 		for j := k - kept; j < k; j++ {
 			l := last[uint(j)%ringSize]
-			a.remember(a.n+1+j, trimCR(chunk[l.s:l.e]), 0, false, true)
+			a.rememberQuiet(a.n+1+j, trimCR(chunk[l.s:l.e]))
 		}
 	}
 	a.n += k

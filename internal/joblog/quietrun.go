@@ -187,18 +187,21 @@ func quietStartLong(text []byte) bool {
 
 // quietIndented reports, for most indented lines (line, with its '\r' if
 // it has one), that quietStart holds: the line starts with a space, and
-// the first byte after its indentation is among its first 8 and starts
-// nothing bodyLead marks. One load, without the call and the loops of
-// quietStartLong, which answers for the other lines.
+// the first byte after its indentation is among its first 16 and starts
+// nothing bodyLead marks. One or two loads, without the call and the
+// loops of quietStartLong, which answers for the other lines.
 func quietIndented(line []byte) bool {
 	if len(line) < 8 {
 		return false
 	}
-	x := binary.LittleEndian.Uint64(line) ^ 0x2020202020202020 // spaces become zeros
-	if x&0xff != 0 || x == 0 {
+	x, i := binary.LittleEndian.Uint64(line)^0x20*ones8, 0 // spaces become zeros
+	if x == 0 && len(line) >= 16 {
+		x, i = binary.LittleEndian.Uint64(line[8:])^0x20*ones8, 8
+	}
+	if x == 0 || i == 0 && x&0xff != 0 {
 		return false
 	}
-	c := line[bits.TrailingZeros64(x)>>3]
+	c := line[i+bits.TrailingZeros64(x)>>3]
 	return bodyLead[c] == 0 && c != '\t' // a tab goes on the indentation
 }
 

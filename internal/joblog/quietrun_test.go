@@ -169,7 +169,7 @@ func TestQuietIndented(t *testing.T) {
 		t.Fatal(err)
 	}
 	hits := 0
-	for _, indent := range []string{"", " ", "  ", "   \t", " \t ", "      ", "       ", "        ", "          "} {
+	for _, indent := range []string{"", " ", "  ", "   \t", " \t ", "      ", "       ", "        ", "          ", "         \t", "               ", "                "} {
 		for c := range 256 {
 			for _, rest := range []string{"", "x", "rror: x", "ailed to x", ") x", "0) x", ": c: ", "ection_start:1:x", "$ make", "ending:", "inished in 3 seconds"} {
 				for _, end := range []string{"", "\r"} {

@@ -111,6 +111,68 @@ func TestPrepareTestsGrams(t *testing.T) {
 	}
 }
 
+// findStop returns, from any offset p, the first stop at or after p: a
+// keyword's anchor, a byte that is not plain text, or the end of the
+// masks.
+func TestFindStop(t *testing.T) {
+	rs := gramRules(t)
+	var b bytes.Buffer
+	for i := range 12 {
+		fmt.Fprintf(&b, "  build step %d of the job\n", i)
+	}
+	b.WriteString("FAILED tests/test_x.py::test_y\n  more output\n  \x1b[31mred\x1b[0m text\n")
+	for i := range 12 {
+		fmt.Fprintf(&b, "  tail %d\n", i)
+	}
+	b.WriteString("error: the build broke\n")
+	for range 6 {
+		b.WriteString("  the end of the log\n")
+	}
+	chunk := b.Bytes()
+	a := &analyzer{rs: rs, res: &Result{}, stopFrom: -1, n: 1}
+	out, _, _, _ := a.prepare(chunk, nil, false)
+	if a.cleaned || !a.grams {
+		t.Fatalf("prepare cleaned %v, grams %v; want false, true", a.cleaned, a.grams)
+	}
+	end := 32 * len(a.masks)
+	// The lines that hold stops: each holds one or more, the others none.
+	want := []struct{ lo, hi int }{}
+	for _, s := range []string{"FAILED tests", "  \x1b[31mred", "error: the"} {
+		at := bytes.Index(out, []byte(s))
+		want = append(want, struct{ lo, hi int }{at, at + bytes.IndexByte(out[at:], '\n')})
+	}
+	var stops []int
+	for p := 0; p <= end; {
+		stop := a.findStop(out, p)
+		if stop < p || stop > end {
+			t.Fatalf("findStop(%d) = %d, out of %d..%d", p, stop, p, end)
+		}
+		// Every offset up to the stop finds the same stop.
+		for q := p + 1; q <= stop; q++ {
+			if got := a.findStop(out, q); got != stop {
+				t.Fatalf("findStop(%d) = %d, findStop(%d) = %d", p, stop, q, got)
+			}
+		}
+		if stop == end {
+			break
+		}
+		stops = append(stops, stop)
+		p = stop + 1
+	}
+	held := make([]int, len(want))
+	for _, stop := range stops {
+		i := slices.IndexFunc(want, func(w struct{ lo, hi int }) bool { return w.lo <= stop && stop < w.hi })
+		if i < 0 {
+			t.Errorf("a stop at %d, in none of the lines %v", stop, want)
+			continue
+		}
+		held[i]++
+	}
+	if slices.Contains(held, 0) {
+		t.Errorf("stops at %v: %v of them in the lines %v", stops, held, want)
+	}
+}
+
 func TestGramMasksAgree(t *testing.T) {
 	gramRules(t)
 	// The 4-byte grams of the rules' keywords and the 3-byte grams of the

@@ -238,42 +238,45 @@ func (a *analyzer) nextStop(chunk []byte, p int) int {
 
 func (a *analyzer) findStop(chunk []byte, p int) int {
 	a.stopGram = false
-	for b := p >> 5; b < len(a.masks); b++ {
-		mb := &a.masks[b]
-		if mb.special|mb.grams == 0 {
-			continue
-		}
-		from := ^uint32(0)
-		if b<<5 < p {
-			from <<= p - b<<5
-		}
-		sp, gr := mb.special&from, mb.grams&from
-		if sp != 0 {
-			// Only the grams before the first special byte matter.
-			gr &= 1<<bits.TrailingZeros32(sp) - 1
-		}
-		for ; gr != 0; gr &= gr - 1 {
-			o := b<<5 + bits.TrailingZeros32(gr)
-			g := binary.LittleEndian.Uint32(chunk[o:]) | 0x20202020
-			sl := matcher.anchor(g, gramHash(g)) // inlined, as in wakeBlock
-			if sl == nil {
-				continue
-			}
-			var m ruleMask
-			if matcher.compare(chunk, o, sl, &m); m.isZero() {
-				continue
-			}
-			if m.any(&startBound) && a.cannotMatch(chunk, lineStart(a.masks, p, o), o, m) {
-				continue
-			}
-			a.stopGram, a.stopRules = true, m
-			return o
-		}
-		if sp != 0 {
-			return b<<5 + bits.TrailingZeros32(sp)
-		}
+	masks := a.masks // a local: the loop over empty blocks stays in registers
+	b := p >> 5
+	if b >= len(masks) {
+		return 32 * len(masks)
 	}
-	return 32 * len(a.masks)
+	before := uint32(1)<<(p&31) - 1 // the block's bytes before p
+	sp, gr := masks[b].special&^before, masks[b].grams&^before
+	for {
+		if sp|gr != 0 {
+			if sp != 0 {
+				// Only the grams before the first special byte matter.
+				gr &= 1<<bits.TrailingZeros32(sp) - 1
+			}
+			for ; gr != 0; gr &= gr - 1 {
+				o := b<<5 + bits.TrailingZeros32(gr)
+				g := binary.LittleEndian.Uint32(chunk[o:]) | 0x20202020
+				sl := matcher.anchor(g, gramHash(g)) // inlined, as in wakeBlock
+				if sl == nil {
+					continue
+				}
+				var m ruleMask
+				if matcher.compare(chunk, o, sl, &m); m.isZero() {
+					continue
+				}
+				if m.any(&startBound) && a.cannotMatch(chunk, lineStart(masks, p, o), o, m) {
+					continue
+				}
+				a.stopGram, a.stopRules = true, m
+				return o
+			}
+			if sp != 0 {
+				return b<<5 + bits.TrailingZeros32(sp)
+			}
+		}
+		if b++; b >= len(masks) {
+			return 32 * len(masks)
+		}
+		sp, gr = masks[b].special, masks[b].grams
+	}
 }
 
 // cannotMatch reports whether no rule of m, the rules of the keywords found

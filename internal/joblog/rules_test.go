@@ -451,3 +451,17 @@ func TestNamesAreNoFailure(t *testing.T) {
 		t.Error("an unknown target is still a failure")
 	}
 }
+
+// isNumberedItem reads "1) " after up to 8 spaces, the way RSpec and
+// minitest number their failures.
+func TestIsNumberedItem(t *testing.T) {
+	for line, want := range map[string]bool{
+		"1) x": true, "  12) Foo#bar fails": true, "        1234) x": true, "       9) x": true,
+		"         1) x": false, "12345) x": false, "1)x": false, "1)": false, ") x": false, "": false,
+		"a1) x": false, " \t1) x": false, "1. x": false, "  7)": false, "  7) ": true,
+	} {
+		if got := isNumberedItem([]byte(line)); got != want {
+			t.Errorf("isNumberedItem(%q) = %v, want %v", line, got, want)
+		}
+	}
+}

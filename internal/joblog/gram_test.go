@@ -520,9 +520,6 @@ func TestQuietRunStops(t *testing.T) {
 	}
 }
 
-// A long run of quiet lines in after_script, between the script's failure
-// and the runner's "Job failed": the lead-up still shows the script's last
-// lines, as line by line handling does.
 // A short after_script leaves script lines in the ring of recent lines;
 // the blank lines that follow it (a run of quiet lines) take their places
 // there, and the lead-up still shows the script's last words.
@@ -554,6 +551,9 @@ func TestQuietRunAfterShortAfterScript(t *testing.T) {
 	}
 }
 
+// A long run of quiet lines in after_script, between the script's failure
+// and the runner's "Job failed": the lead-up still shows the script's last
+// lines, as line by line handling does.
 func TestQuietRunAfterScript(t *testing.T) {
 	if !haveGramMasks {
 		t.Skip("the AVX2 prefilter does not run here")

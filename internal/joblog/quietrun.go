@@ -36,6 +36,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	s := p
 	b := s >> 5
 	nl := newlineWord(a.masks, b) &^ (1<<(s&31) - 1)
+	pending := a.pending // no quiet line opens or closes RSpec's pending list
 	if a.cur != nil || a.post != 0 || a.timestamped {
 		for {
 			var e int
@@ -47,7 +48,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 				body += timestampHeader
 			}
 			text := trimCR(chunk[body:e])
-			if !quietStart(text) {
+			if !quietStart(text, pending) {
 				goto done
 			}
 			n := a.n + 1 + k
@@ -86,7 +87,7 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
 				break // the line holds the stop, or the masks end before it
 			}
-			if !quietLead[chunk[s]] && !quietIndented(chunk[s:e]) && !quietStartLong(trimCR(chunk[s:e])) {
+			if !quietLead[chunk[s]] && !quietIndented(chunk[s:e]) && !quietStartLong(trimCR(chunk[s:e]), pending) {
 				break
 			}
 			if len(sinks) != 0 { // a range over none costs more than this test
@@ -155,17 +156,18 @@ func trimCR(text []byte) []byte {
 // either: a fact, a command, a section marker, a line-start keyword, a
 // numbered item or a line that opens or closes RSpec's list of pending
 // examples (rspecPending). (A located warning holds the keyword of
-// warningWord.)
-func quietStart(text []byte) bool {
+// warningWord.) Inside that list (pending), a numbered item is quiet:
+// rspecPending takes its match away.
+func quietStart(text []byte, pending bool) bool {
 	if len(text) == 0 || quietLead[text[0]] || quietIndented(text) {
 		return true
 	}
-	return quietStartLong(text)
+	return quietStartLong(text, pending)
 }
 
 // quietStartLong is quietStart for a line that does not start with a
 // quietLead byte.
-func quietStartLong(text []byte) bool {
+func quietStartLong(text []byte, pending bool) bool {
 	if len(text) > 0 && factLead[text[0]] && !plainLead(text) { // most lines here start with a space
 		return false
 	}
@@ -178,7 +180,7 @@ func quietStartLong(text []byte) bool {
 				return false
 			}
 		}
-		if bodyLead[c]&leadsItem != 0 && isNumberedItem(text) {
+		if bodyLead[c]&leadsItem != 0 && !pending && isNumberedItem(text) {
 			return false
 		}
 	}

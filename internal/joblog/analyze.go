@@ -111,7 +111,7 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 	if opts.MaxExcerpts <= 0 {
 		opts.MaxExcerpts = defaultExcerpts
 	}
-	a := &analyzer{rs: rs, opts: opts, res: &Result{}, stopFrom: -1, weakest: -1}
+	a := &analyzer{rs: rs, opts: opts, sinks: chunkSinks(opts.Sinks), res: &Result{}, stopFrom: -1, weakest: -1}
 	bufp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bufp)
 	buf := *bufp
@@ -124,6 +124,9 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 		a.ownLines()
 		if a.cur != nil {
 			a.cur.own()
+		}
+		for _, s := range a.sinks {
+			s.OwnLines()
 		}
 		nread, err := r.Read(buf)
 		a.res.Bytes += int64(nread)
@@ -149,6 +152,9 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 		a.line(carry)
 	}
 	a.finish()
+	for _, s := range a.sinks {
+		s.OwnLines() // before the buffers go back to their pools
+	}
 	if a.cbuf != nil {
 		cleanBufs.Put(a.cbuf)
 	}
@@ -226,7 +232,7 @@ func (a *analyzer) lines(chunk, carry []byte, overflow bool) ([]byte, bool) {
 			carry, overflow = a.endCarry(carry, data[:i], overflow), false
 		} else {
 			a.chunkOff = p
-			a.line(data[:i])
+			a.line(data[:min(i, maxLineBytes)]) // as appendCapped cuts a line read in pieces
 		}
 		data = data[i+1:]
 	}
@@ -353,7 +359,7 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 			h = timestampHeader
 		}
 		var text []byte
-		if body := chunk[ls+h : e]; e <= covered {
+		if body := chunk[ls+h : max(ls+h, min(e, ls+maxLineBytes))]; e <= covered {
 			text = a.cl.cleanOther(trimCR(body)) // as line drops the '\r': the masks let it pass
 		} else {
 			text = a.cl.clean(body)
@@ -494,11 +500,12 @@ type block struct {
 }
 
 type analyzer struct {
-	rs   []Rule
-	opts Options
-	res  *Result
-	cl   cleaner
-	n    int
+	rs    []Rule
+	opts  Options
+	sinks []ChunkSink // opts.Sinks
+	res   *Result
+	cl    cleaner
+	n     int
 
 	// The masks of the blocks of the chunk read last (or of its cleaned
 	// lines), and the offset in it of the line being read (-1: the line is
@@ -594,8 +601,13 @@ func (a *analyzer) line(raw []byte) {
 	if len(a.cl.markers) > 0 {
 		a.sectionMarkers(n)
 	}
-	for _, s := range a.opts.Sinks {
-		s.Line(n, text)
+	inChunk := a.chunkOff >= 0 && a.cl.plain // text is bytes of the chunk
+	for _, s := range a.sinks {
+		if inChunk {
+			s.LineInChunk(n, text)
+		} else {
+			s.Line(n, text)
+		}
 	}
 
 	var m lineMatch
@@ -639,7 +651,6 @@ func (a *analyzer) line(raw []byte) {
 		a.decisive, a.decLine = m.rule, n
 	}
 
-	inChunk := a.chunkOff >= 0 && a.cl.plain
 	a.track(n, text, w, m.rule, isCmd, inChunk)
 
 	a.remember(n, text, w, isCmd, inChunk)

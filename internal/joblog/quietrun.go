@@ -40,8 +40,8 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	if a.cur != nil || a.post != 0 || a.timestamped {
 		for {
 			var e int
-			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
-				goto done // the line holds the stop, or the masks end before it
+			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop || e-s > maxLineBytes {
+				goto done // the line holds the stop, or the masks end before it, or line cuts it
 			}
 			body := s
 			if a.timestamped && hasTimestampHeader(chunk[s:e]) {
@@ -52,9 +52,9 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 				goto done
 			}
 			n := a.n + 1 + k
-			if len(a.opts.Sinks) != 0 {
-				for _, sk := range a.opts.Sinks {
-					sk.Line(n, text)
+			if len(a.sinks) != 0 {
+				for _, sk := range a.sinks {
+					sk.LineInChunk(n, text)
 				}
 			}
 			if a.cur != nil {
@@ -81,18 +81,18 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		// for the sinks, most lines are settled by their first byte (an
 		// empty line's is its '\n'). A loop of its own, without the
 		// tests of the general one above at each line.
-		sinks := a.opts.Sinks
+		sinks := a.sinks
 		for {
 			var e int
-			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
-				break // the line holds the stop, or the masks end before it
+			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop || e-s > maxLineBytes {
+				break // the line holds the stop, or the masks end before it, or line cuts it
 			}
 			if !quietLead[chunk[s]] && !quietIndented(chunk[s:e]) && !quietStartLong(trimCR(chunk[s:e]), pending) {
 				break
 			}
 			if len(sinks) != 0 { // a range over none costs more than this test
 				for _, sk := range sinks {
-					sk.Line(a.n+1+k, trimCR(chunk[s:e]))
+					sk.LineInChunk(a.n+1+k, trimCR(chunk[s:e]))
 				}
 			}
 			last[uint(k)%ringSize] = struct{ s, e int }{s, e}

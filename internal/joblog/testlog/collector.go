@@ -28,8 +28,10 @@ const (
 const goRingSize = 64
 
 // Collector finds failing-test blocks in a log fed to it line by line. It
-// implements joblog.LineSink. The zero value is ready to use with
-// DefaultLimits; a Collector is not safe for concurrent use.
+// implements joblog.ChunkSink: the recent lines it keeps for Go's verbose
+// output are borrowed from the log reader's chunk, and copied only when it
+// asks (OwnLines). The zero value is ready to use with DefaultLimits; a
+// Collector is not safe for concurrent use.
 type Collector struct {
 	Limits Limits
 
@@ -52,6 +54,10 @@ type Collector struct {
 type ringLine struct {
 	n    int
 	text []byte
+	// own is the line's buffer: text is own, or bytes of the log reader's
+	// chunk when borrowed is set.
+	own      []byte
+	borrowed bool
 }
 
 // openBlock is the block being read.
@@ -84,7 +90,23 @@ type openBlock struct {
 func NewCollector(l Limits) *Collector { return &Collector{Limits: l} }
 
 // Line consumes one cleaned log line; n is its 1-based raw line number.
-func (c *Collector) Line(n int, text []byte) {
+func (c *Collector) Line(n int, text []byte) { c.consume(n, text, false) }
+
+// LineInChunk is Line for a text that stays valid until the next call of
+// OwnLines: the ring of recent lines borrows it.
+func (c *Collector) LineInChunk(n int, text []byte) { c.consume(n, text, true) }
+
+// OwnLines copies the texts the ring of recent lines borrows.
+func (c *Collector) OwnLines() {
+	for i := range c.ring {
+		if r := &c.ring[i]; r.borrowed {
+			r.own = append(r.own[:0], r.text...)
+			r.text, r.borrowed = r.own, false
+		}
+	}
+}
+
+func (c *Collector) consume(n int, text []byte, borrow bool) {
 	if !c.started {
 		c.lim = c.Limits.withDefaults()
 		c.started = true
@@ -103,8 +125,11 @@ func (c *Collector) Line(n int, text []byte) {
 	c.line(n, text)
 	if c.goVerbose {
 		r := &c.ring[c.ringNext]
-		r.n = n
-		r.text = append(r.text[:0], text...)
+		r.n, r.text, r.borrowed = n, text, borrow
+		if !borrow {
+			r.own = append(r.own[:0], text...)
+			r.text = r.own
+		}
 		if c.ringNext++; c.ringNext == goRingSize {
 			c.ringNext = 0
 		}

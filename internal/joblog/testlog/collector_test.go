@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -542,5 +543,73 @@ func BenchmarkCollector(b *testing.B) {
 			c.Line(i+1, l)
 		}
 		_ = c.Blocks()
+	}
+}
+
+// plainSink hides the Collector's ChunkSink methods: every line reaches it
+// through Line, and is copied.
+type plainSink struct{ c *testlog.Collector }
+
+func (p plainSink) Line(n int, text []byte) { p.c.Line(n, text) }
+
+// smallReads returns data in reads of 1 to 200 bytes: the lines the
+// Collector borrows from a read are overwritten by the next ones unless it
+// copies them when asked (OwnLines).
+type smallReads struct {
+	data []byte
+	n    uint
+}
+
+func (r *smallReads) Read(b []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	r.n = r.n*7 + 13
+	k := min(len(b), len(r.data), 1+int(r.n%200))
+	copy(b, r.data[:k])
+	r.data = r.data[k:]
+	return k, nil
+}
+
+// The Collector, as a joblog.ChunkSink, borrows the recent lines of Go's
+// verbose output from the log reader: the blocks are the same as when it
+// copies every line, whatever the size of the reads.
+func TestCollectorBorrowsLines(t *testing.T) {
+	var b bytes.Buffer
+	for i := range 300 {
+		fmt.Fprintf(&b, "=== RUN   TestCase%d\n", i)
+		for j := range i % 5 {
+			fmt.Fprintf(&b, "    case_test.go:%d: step %d of case %d\n", 10+j, j, i)
+		}
+		if i%7 == 3 {
+			fmt.Fprintf(&b, "    case_test.go:40: got %d, want %d\n--- FAIL: TestCase%d (0.01s)\n", i, i+1, i)
+		} else {
+			fmt.Fprintf(&b, "--- PASS: TestCase%d (0.00s)\n", i)
+		}
+	}
+	b.WriteString("FAIL\nFAIL\texample.com/cases\t1.234s\n")
+	d := b.Bytes()
+	run := func(r io.Reader, borrow bool) []testlog.Block {
+		c := testlog.NewCollector(testlog.DefaultLimits)
+		var sink joblog.LineSink = c
+		if !borrow {
+			sink = plainSink{c}
+		}
+		if _, err := joblog.Analyze(r, joblog.Options{Sinks: []joblog.LineSink{sink}}); err != nil {
+			t.Fatal(err)
+		}
+		return c.Blocks()
+	}
+	want := run(bytes.NewReader(d), false)
+	if len(want) != 43 || !strings.Contains(strings.Join(want[0].Lines, "\n"), "=== RUN   TestCase3") {
+		t.Fatalf("%d blocks, the first %+v", len(want), want[0])
+	}
+	for _, r := range []io.Reader{bytes.NewReader(d), &smallReads{data: d}} {
+		if got := run(r, true); !reflect.DeepEqual(got, want) {
+			t.Errorf("the blocks differ when the Collector borrows lines (%T)", r)
+		}
+	}
+	if got := run(&smallReads{data: d}, false); !reflect.DeepEqual(got, want) {
+		t.Errorf("the blocks differ when the log is read in pieces")
 	}
 }

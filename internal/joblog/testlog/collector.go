@@ -54,9 +54,9 @@ type Collector struct {
 type ringLine struct {
 	n    int
 	text []byte
-	// own is the line's buffer: text is own, or bytes of the log reader's
-	// chunk when borrowed is set.
-	own      []byte
+	// buf is the line's buffer: text is buf, or bytes of the log
+	// reader's chunk when borrowed is set.
+	buf      []byte
 	borrowed bool
 }
 
@@ -90,23 +90,31 @@ type openBlock struct {
 func NewCollector(l Limits) *Collector { return &Collector{Limits: l} }
 
 // Line consumes one cleaned log line; n is its 1-based raw line number.
-func (c *Collector) Line(n int, text []byte) { c.consume(n, text, false) }
-
-// LineInChunk is Line for a text that stays valid until the next call of
-// OwnLines: the ring of recent lines borrows it.
-func (c *Collector) LineInChunk(n int, text []byte) { c.consume(n, text, true) }
+func (c *Collector) Line(n int, text []byte) {
+	c.LineInChunk(n, text)
+	if c.goVerbose { // the ring of recent lines took text: a copy now
+		c.ring[(c.ringNext+goRingSize-1)%goRingSize].own()
+	}
+}
 
 // OwnLines copies the texts the ring of recent lines borrows.
 func (c *Collector) OwnLines() {
 	for i := range c.ring {
-		if r := &c.ring[i]; r.borrowed {
-			r.own = append(r.own[:0], r.text...)
-			r.text, r.borrowed = r.own, false
-		}
+		c.ring[i].own()
 	}
 }
 
-func (c *Collector) consume(n int, text []byte, borrow bool) {
+// own makes the line's text a copy in its own buffer, if it was borrowed.
+func (r *ringLine) own() {
+	if r.borrowed {
+		r.buf = append(r.buf[:0], r.text...)
+		r.text, r.borrowed = r.buf, false
+	}
+}
+
+// LineInChunk is Line for a text that stays valid until the next call of
+// OwnLines: the ring of recent lines borrows it.
+func (c *Collector) LineInChunk(n int, text []byte) {
 	if !c.started {
 		c.lim = c.Limits.withDefaults()
 		c.started = true
@@ -125,11 +133,7 @@ func (c *Collector) consume(n int, text []byte, borrow bool) {
 	c.line(n, text)
 	if c.goVerbose {
 		r := &c.ring[c.ringNext]
-		r.n, r.text, r.borrowed = n, text, borrow
-		if !borrow {
-			r.own = append(r.own[:0], text...)
-			r.text = r.own
-		}
+		r.n, r.text, r.borrowed = n, text, true
 		if c.ringNext++; c.ringNext == goRingSize {
 			c.ringNext = 0
 		}

@@ -520,6 +520,25 @@ func TestQuietRunStops(t *testing.T) {
 	}
 }
 
+// excerptText checks that log analyses as line by line handling does
+// (checkWithoutBlocks), and returns the lines of its excerpts of the rule
+// named, or of all of them.
+func excerptText(t *testing.T, log []byte, rule string) string {
+	t.Helper()
+	checkWithoutBlocks(t, log)
+	res, err := Analyze(bytes.NewReader(log), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for _, e := range res.Excerpts {
+		if rule == "" || e.Rule == rule {
+			text += strings.Join(e.Lines, "\n") + "\n"
+		}
+	}
+	return text
+}
+
 // A short after_script leaves script lines in the ring of recent lines;
 // the blank lines that follow it (a run of quiet lines) take their places
 // there, and the lead-up still shows the script's last words.
@@ -535,18 +554,7 @@ func TestQuietRunAfterShortAfterScript(t *testing.T) {
 	b.WriteString("section_start:1700000100:after_script\n  cleaning up\nsection_end:1700000200:after_script\n")
 	b.WriteString(strings.Repeat("\n", ringSize-4))
 	b.WriteString("ERROR: Job failed: exit code 3\n")
-	checkWithoutBlocks(t, b.Bytes())
-	res, err := Analyze(bytes.NewReader(b.Bytes()), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var leadUp string
-	for _, e := range res.Excerpts {
-		if e.Rule == "lead-up" {
-			leadUp = strings.Join(e.Lines, "\n")
-		}
-	}
-	if !strings.Contains(leadUp, "checking the last words") || strings.Contains(leadUp, "cleaning") {
+	if leadUp := excerptText(t, b.Bytes(), "lead-up"); !strings.Contains(leadUp, "checking the last words") || strings.Contains(leadUp, "cleaning") {
 		t.Errorf("the lead-up does not end with the script's last lines:\n%s", leadUp)
 	}
 }
@@ -571,16 +579,7 @@ func TestQuietRunAfterScript(t *testing.T) {
 	filler("cleaning", 300)
 	b.WriteString("section_end:1700000200:after_script\n")
 	b.WriteString("ERROR: Job failed: exit code 3\n")
-	checkWithoutBlocks(t, b.Bytes())
-	res, err := Analyze(bytes.NewReader(b.Bytes()), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var leadUp string
-	for _, e := range res.Excerpts {
-		leadUp += strings.Join(e.Lines, "\n") + "\n"
-	}
-	if !strings.Contains(leadUp, "checking line 4 of the step") || strings.Contains(leadUp, "cleaning line") {
+	if leadUp := excerptText(t, b.Bytes(), ""); !strings.Contains(leadUp, "checking line 4 of the step") || strings.Contains(leadUp, "cleaning line") {
 		t.Errorf("excerpts do not show the script's last lines:\n%s", leadUp)
 	}
 }

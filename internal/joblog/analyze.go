@@ -19,8 +19,8 @@ type Options struct {
 	// MaxExcerpts is the number of excerpt blocks to return. Default 5.
 	MaxExcerpts int
 	// Sinks are extra consumers of every cleaned line, called in the same
-	// pass, in order. One that is a ChunkSink is lent most lines instead
-	// of being given a copy it must not keep.
+	// pass, in order. One that is a ChunkSink may keep most lines without
+	// copying them (LineInChunk).
 	Sinks []LineSink
 }
 

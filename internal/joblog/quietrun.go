@@ -29,7 +29,9 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	if !a.grams || a.n == 0 || p >= 32*len(a.masks) || a.warn.start > 0 && a.warn.cmdLine == a.cmdLine && a.warn.end == a.n {
 		return p // noteWarning reads the next lines
 	}
-	stop := a.nextStop(chunk, p)
+	// A run ends maxLineBytes on at the latest: a line longer than that,
+	// which line cuts, is never in one.
+	stop := min(a.nextStop(chunk, p), p+maxLineBytes+1)
 	// The lines handled, the last ringSize of them by their offsets.
 	last := &a.quietLast
 	k := 0
@@ -40,8 +42,8 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 	if a.cur != nil || a.post != 0 || a.timestamped {
 		for {
 			var e int
-			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop || e-s > maxLineBytes {
-				goto done // the line holds the stop, or the masks end before it, or line cuts it
+			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
+				goto done // the line holds the stop, or the masks end before it
 			}
 			body := s
 			if a.timestamped && hasTimestampHeader(chunk[s:e]) {
@@ -84,8 +86,8 @@ func (a *analyzer) quietRun(chunk []byte, p int) int {
 		sinks := a.sinks
 		for {
 			var e int
-			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop || e-s > maxLineBytes {
-				break // the line holds the stop, or the masks end before it, or line cuts it
+			if e, b, nl = nextLineEnd(a.masks, b, nl); e >= stop {
+				break // the line holds the stop, or the masks end before it
 			}
 			if !quietLead[chunk[s]] && !quietIndented(chunk[s:e]) && !quietStartLong(trimCR(chunk[s:e]), pending) {
 				break

@@ -1592,7 +1592,6 @@ func compiledRules() ([]Rule, error) {
 		matcher = newKeywordMatcher(append(kws, k), 4)
 		noiseMatch = newKeywordMatcher(noise, 3)
 		for c := range quietLead {
-			quietLead[c] = !factLead[c] && c != ' ' && c != '\t' && !(c >= '0' && c <= '9') && len(matcher.lineKws[c|0x20]) == 0
 			bodyLead[c] = 0
 			if len(matcher.lineKws[c|0x20]) > 0 {
 				bodyLead[c] |= leadsKeyword
@@ -1600,6 +1599,7 @@ func compiledRules() ([]Rule, error) {
 			if c >= '0' && c <= '9' {
 				bodyLead[c] |= leadsItem
 			}
+			quietLead[c] = !factLead[c] && c != ' ' && c != '\t' && bodyLead[c] == 0
 		}
 		byRank = byRank[:0]
 		for i := range rules {

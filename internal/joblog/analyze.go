@@ -360,7 +360,7 @@ func (a *analyzer) preclean(chunk []byte, p, end int) []byte {
 			h = timestampHeader
 		}
 		var text []byte
-		if body := chunk[ls+h : max(ls+h, min(e, ls+maxLineBytes))]; e <= covered {
+		if body := chunk[ls+h : min(e, ls+maxLineBytes)]; e <= covered {
 			text = a.cl.cleanOther(trimCR(body)) // as line drops the '\r': the masks let it pass
 		} else {
 			text = a.cl.clean(body)

@@ -90,7 +90,8 @@ func TestChunkSinkLendsMostLines(t *testing.T) {
 
 // A line longer than maxLineBytes is read on its first maxLineBytes bytes,
 // wherever the reads cut the log: whole in one read (a plain line in a run
-// of quiet lines, a line with a keyword, a coloured line) as in pieces.
+// of quiet lines, a line with a keyword, a coloured line, a line of a chunk
+// cleaned first) as in pieces.
 func TestLongLinesReadSizes(t *testing.T) {
 	var b bytes.Buffer
 	quiet := func() {
@@ -105,6 +106,15 @@ func TestLongLinesReadSizes(t *testing.T) {
 	quiet()
 	b.WriteString("\x1b[31m" + strings.Repeat("red ", 20000) + "FAILED here\x1b[0m\n")
 	quiet()
+	// A chunk coloured throughout is cleaned first (preclean), the long
+	// line with it.
+	for i := range 1500 {
+		fmt.Fprintf(&b, "\x1b[32mok\x1b[0m step %d\n", i)
+	}
+	b.WriteString("\x1b[33m" + strings.Repeat("amber ", 15000) + "error: past the cut\x1b[0m\n")
+	for i := range 1500 {
+		fmt.Fprintf(&b, "\x1b[32mok\x1b[0m step %d\n", i)
+	}
 	d := b.Bytes()
 	var whole lineRecorder
 	want, err := Analyze(bytes.NewReader(d), Options{Sinks: []LineSink{&whole}})
